@@ -1,0 +1,173 @@
+"""Opening a database: the embedded SQLite file by default, or any SQLAlchemy URL (PostgreSQL for shared use)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from povdesk import APP_NAME, migrate
+from povdesk.errors import DatabaseError, NetworkShareError
+
+ENV_VAR = "POVDESK_DB"
+NETWORK_FS = {"cifs", "smb", "smb2", "smb3", "smbfs", "nfs", "nfs4", "afs", "ncpfs", "fuse.sshfs", "9p", "davfs"}
+
+
+def default_url() -> str:
+    folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return f"sqlite:///{folder / 'povdesk.db'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The URL given on the command line, else $POVDESK_DB, else the embedded database."""
+    return url or os.environ.get(ENV_VAR) or default_url()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other databases or in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _mount_fstype(path: Path) -> str | None:
+    """Filesystem type of the mount holding `path`, from /proc/mounts (Linux)."""
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, fstype = "", None
+    target = str(path.resolve())
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount = parts[1].replace("\\040", " ")
+        if (target == mount or target.startswith(mount.rstrip("/") + "/")) and len(mount) >= len(best):
+            best, fstype = mount, parts[2]
+    return fstype
+
+
+def _windows_remote_drive(path: Path) -> bool:
+    import ctypes
+
+    drive = os.path.splitdrive(str(path.resolve()))[0]
+    drive_remote = 4
+    return bool(drive) and ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == drive_remote
+
+
+def check_not_network_share(path: Path) -> None:
+    """SQLite's file locking is unreliable over SMB/NFS: a shared file gets corrupted. Refuse it."""
+    text = str(path)
+    remote = text.startswith(("\\\\", "//"))
+    if not remote and sys.platform == "win32":
+        remote = _windows_remote_drive(path)
+    elif not remote:
+        remote = (_mount_fstype(path) or "") in NETWORK_FS
+    if remote:
+        raise NetworkShareError(
+            f"数据库文件“{text}”位于网络共享盘上。SQLite 数据库文件在网络盘上多人同时使用会因文件锁不可靠而损坏数据，"
+            "因此不能这样使用。\n请把数据库文件放在本机磁盘上单人使用；多人共享请在服务器上安装 PostgreSQL，"
+            "并用 --db postgresql+psycopg://用户名@服务器地址:5432/数据库名 （或环境变量 POVDESK_DB）连接。"
+        )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        # Let SQLAlchemy, not pysqlite, decide where transactions start, so DDL is transactional too.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_db_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"数据库地址“{url}”格式不正确，例如 sqlite:///D:/povdesk.db 或 postgresql+psycopg://用户@主机/库名"
+        ) from None
+    path = sqlite_path(url)
+    if path is not None:
+        check_not_network_share(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"无法创建数据库文件夹“{path.parent}”：{exc.strerror}") from None
+    try:
+        engine = create_engine(parsed)
+    except NoSuchModuleError:
+        raise DatabaseError(f"不支持的数据库类型“{parsed.drivername}”，请使用 sqlite 或 postgresql+psycopg") from None
+    except ImportError as exc:
+        raise DatabaseError(f"缺少数据库驱动：{exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+class Database:
+    """An open, up-to-date database: the engine and a factory of sessions (one per unit of work)."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.session_factory = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self) -> Session:
+        return self.session_factory()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back entirely on any error."""
+        with self.session_factory() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the database at `url`; raise DatabaseError in plain Chinese."""
+    url = resolve_url(url)
+    engine = create_db_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"无法连接数据库 {make_url(url).render_as_string(hide_password=True)}：{reason}") from None
+    if upgrade:
+        try:
+            migrate.upgrade(engine, backup_path=sqlite_path(url))
+        except Exception:
+            engine.dispose()
+            raise
+    return Database(url, engine)

@@ -1,0 +1,24 @@
+"""The domain model: every table of PovDesk, importable from one place."""
+
+from povdesk.model.area import Area
+from povdesk.model.assistance import (
+    Cadre,
+    HelpingUnit,
+    Pairing,
+    PairingQuota,
+    UnitVillage,
+    Visit,
+    WorkTeam,
+    WorkTeamMember,
+)
+from povdesk.model.base import Base
+from povdesk.model.household import AssistanceMeasure, ChangeLog, Household, HouseholdYear, Member
+from povdesk.model.monitoring import MonitoredHousehold, MonitoringLine
+from povdesk.model.notice import NoticeBatch, NoticeItem, NoticeStage, Objection
+from povdesk.model.security import AuditLog, Setting, User
+
+__all__ = [
+    "Area", "AssistanceMeasure", "AuditLog", "Base", "Cadre", "ChangeLog", "HelpingUnit", "Household",
+    "HouseholdYear", "Member", "MonitoredHousehold", "MonitoringLine", "NoticeBatch", "NoticeItem", "NoticeStage",
+    "Objection", "Pairing", "PairingQuota", "Setting", "UnitVillage", "User", "Visit", "WorkTeam", "WorkTeamMember",
+]  # fmt: skip
