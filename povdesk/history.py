@@ -1,0 +1,87 @@
+"""Recording changes: every edit of a household or member leaves a ChangeLog row (who, when, old → new, why)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from povdesk.model import ChangeLog
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def record(
+    session: Session,
+    *,
+    household_id: int | None,
+    kind: str,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+    member_id: int | None = None,
+    reason: str | None = None,
+    effective_on: dt.date | None = None,
+    user: str = "",
+    notice_batch_id: int | None = None,
+) -> ChangeLog:
+    """Append one change (kind from codes.CHANGE_KIND); values are stored as text, codes as codes."""
+    entry = ChangeLog(
+        household_id=household_id,
+        member_id=member_id,
+        kind=kind,
+        field=field,
+        old_value=_text(old),
+        new_value=_text(new),
+        reason=reason,
+        effective_on=effective_on,
+        user=user,
+        notice_batch_id=notice_batch_id,
+    )
+    session.add(entry)
+    return entry
+
+
+def apply_changes(
+    session: Session,
+    obj: Any,
+    values: dict[str, Any],
+    *,
+    household_id: int,
+    user: str = "",
+    kind: str = "field",
+    member_id: int | None = None,
+    reason: str | None = None,
+) -> list[str]:
+    """Set the attributes of `obj` that differ from `values`, recording each; returns the names changed.
+
+    A change of `status` is recorded with kind "status" whatever `kind` says.
+    """
+    changed = []
+    for name, new in values.items():
+        old = getattr(obj, name)
+        if old == new:
+            continue
+        setattr(obj, name, new)
+        record(
+            session,
+            household_id=household_id,
+            member_id=member_id,
+            kind="status" if name == "status" else kind,
+            field=name,
+            old=old,
+            new=new,
+            reason=reason,
+            user=user,
+        )
+        changed.append(name)
+    return changed
