@@ -1,0 +1,127 @@
+"""The one background-op helper: run a povdesk function off the GUI thread with progress, cancel and error display."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from povdesk.errors import PovDeskError
+from povdesk.progress import Cancelled, Progress
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[Progress], Any], signals: _Signals) -> None:
+        super().__init__()
+        self.signals = signals
+        self.progress = Progress(lambda done, total, label: signals.progress.emit(done, total, label))
+        self._fn = fn
+
+    def run(self) -> None:
+        try:
+            result = self._fn(self.progress)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI thread
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.finished.emit(result)
+
+
+class BackgroundOp(QObject):
+    """A running job. `progress.cancel()` (or the dialog's cancel button) stops it at its next check."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, parent: QWidget, title: str, fn: Callable[[Progress], Any], *, show_dialog: bool = True) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._signals = _Signals()
+        self._job = _Job(fn, self._signals)
+        self.dialog: QProgressDialog | None = None
+        if show_dialog:
+            self.dialog = QProgressDialog(title, self.tr("取消"), 0, 0, parent)
+            self.dialog.setWindowTitle(title)
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog.setMinimumDuration(300)
+            self.dialog.setAutoClose(False)
+            self.dialog.setAutoReset(False)
+            self.dialog.canceled.connect(self.cancel)
+        self._signals.progress.connect(self._on_progress)
+        self._signals.finished.connect(self._on_finished)
+        self._signals.failed.connect(self._on_failed)
+
+    @property
+    def progress(self) -> Progress:
+        return self._job.progress
+
+    def start(self) -> BackgroundOp:
+        QThreadPool.globalInstance().start(self._job)
+        return self
+
+    def cancel(self) -> None:
+        self._job.progress.cancel()
+        if self.dialog:
+            self.dialog.setLabelText(self.tr("正在取消，请稍候……"))
+
+    def _on_progress(self, done: int, total: int, label: str) -> None:
+        if self.dialog:
+            self.dialog.setMaximum(max(total, 0))
+            self.dialog.setValue(min(done, total) if total else 0)
+            if label and not self._job.progress.cancelled:
+                self.dialog.setLabelText(label)
+
+    def _close_dialog(self) -> None:
+        if self.dialog:
+            self.dialog.canceled.disconnect(self.cancel)
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+
+    def _on_finished(self, result: object) -> None:
+        self._close_dialog()
+        self.done.emit(result)
+        self.deleteLater()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._close_dialog()
+        self.failed.emit(exc)
+        self.deleteLater()
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
+    """A message box for an error: the core's Chinese message as is, anything else as an unexpected error."""
+    title = title or QObject.tr("PovDesk")  # type: ignore[call-arg]
+    if isinstance(exc, Cancelled):
+        return
+    if isinstance(exc, PovDeskError):
+        QMessageBox.warning(parent, title, str(exc))
+    else:
+        QMessageBox.critical(parent, title, f"发生意外错误，操作未完成，数据库未改动：\n{type(exc).__name__}: {exc}")
+
+
+def run_in_background(
+    parent: QWidget,
+    title: str,
+    fn: Callable[[Progress], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+    *,
+    show_dialog: bool = True,
+) -> BackgroundOp:
+    """Run `fn(progress)` on a worker thread; `on_done(result)` / `on_error(exc)` run on the GUI thread.
+
+    `fn` must open its own database session: sessions are never shared with the GUI thread.
+    Without `on_error`, errors are shown in a message box (a cancel shows nothing).
+    """
+    op = BackgroundOp(parent, title, fn, show_dialog=show_dialog)
+    op.done.connect(on_done)
+    op.failed.connect(on_error or (lambda exc: show_error(parent, exc, title)))
+    return op.start()
