@@ -8,6 +8,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from povdesk import __version__
 from povdesk.db import ENV_VAR, open_database
 from povdesk.errors import PovDeskError
@@ -51,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
         return args.func(args, db)
     except PovDeskError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"错误：数据库操作失败，本次改动已全部撤销。原因：{reason}", file=sys.stderr)
         return 1
     finally:
         db.close()

@@ -1,0 +1,382 @@
+"""A realistic synthetic county for demonstrations, tests and benchmarks; reproducible for a seed on any database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from povdesk import idnumber
+from povdesk.bulk import bulk_insert
+from povdesk.db import Database
+from povdesk.errors import PovDeskError
+from povdesk.model import (
+    Area,
+    Cadre,
+    ChangeLog,
+    HelpingUnit,
+    Household,
+    HouseholdYear,
+    Member,
+    MonitoredHousehold,
+    MonitoringLine,
+    Pairing,
+    PairingQuota,
+    UnitVillage,
+    WorkTeam,
+    WorkTeamMember,
+)
+from povdesk.names import pinyin_keys
+from povdesk.progress import Progress
+
+COUNTY_NAME = "云岭县"
+COUNTY_CODE = "532930"  # an existing region code, so generated ID numbers are valid with a known region
+DATA_YEARS = (2018, 2019, 2020)
+POVERTY_LINE = {2014: 2800, 2015: 2855, 2016: 3000, 2017: 3335, 2018: 3535, 2019: 3747, 2020: 4000}
+MONITORING_LINE = {2021: 6000, 2022: 6500, 2023: 7000, 2024: 7300, 2025: 7600}
+REFERENCE_DATE = dt.date(2025, 6, 30)  # ages are computed against this, never against today
+CHUNK = 4000
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+GIVEN_MALE = "建国华明伟强军平志勇刚德文辉永海成林春生福荣兴贵发祥山忠红光清金宝树云东学"
+GIVEN_FEMALE = "秀英兰芳丽玉珍梅凤霞娟萍燕红桂琴莲花翠彩菊敏静婷艳晓雪春妹美仙芬月"
+PLACE_SYLLABLES = "东西南北上下中新老大小河山石岩松柏桃李杏梨花竹溪泉水湖坪坝坡沟岭岗庄营寨屯湾塘田垭坎凤龙马牛羊鹿鹤云阳兴和安平丰乐宁福寿康永"
+
+# distributions shaped after the seeds (Eryuan, Qingyang, Lanzhou reports)
+STATUS_WEIGHTS = {"exited": 86, "poor": 11, "returned": 3}
+ATTRIBUTE_WEIGHTS = {"general": 64, "low_income": 29, "extreme": 7}
+CAUSE_WEIGHTS = {
+    "illness": 24, "disability": 12, "schooling": 8, "disaster": 3, "land": 5, "water": 4, "skills": 14,
+    "labor": 12, "capital": 11, "transport": 3, "motivation": 3, "other": 1,
+}  # fmt: skip
+RANK_WEIGHTS = {"county_leader": 1, "section": 9, "general": 52, "township": 30, "village": 8}
+EXIT_YEAR_WEIGHTS = {2014: 6, 2015: 10, 2016: 16, 2017: 20, 2018: 20, 2019: 20, 2020: 8}
+IDENT_YEAR_WEIGHTS = {2014: 70, 2015: 8, 2016: 7, 2017: 6, 2018: 5, 2019: 4}
+HEALTH_WEIGHTS = {"healthy": 78, "chronic": 12, "serious": 4, "disabled": 6}
+
+
+def _pick(rng: random.Random, weights: dict) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+@dataclass
+class _Ids:
+    """Explicit primary keys, so the same seed gives the same rows on SQLite and PostgreSQL."""
+
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def next(self, table: str) -> int:
+        self.counters[table] = self.counters.get(table, 0) + 1
+        return self.counters[table]
+
+
+@dataclass
+class _Village:
+    id: int
+    township_id: int
+    group_ids: list[int]
+    unit_id: int
+
+
+class _Generator:
+    def __init__(self, session: Session, households: int, seed: int, progress: Progress) -> None:
+        self.s = session
+        self.n = households
+        self.rng = random.Random(seed)
+        self.progress = progress
+        self.ids = _Ids()
+        self.used_ids: dict[str, int] = {}  # birth date + sex parity → next sequence number
+        self.used_place_names: set[str] = set()
+
+    def insert(self, model: type, rows: list[dict]) -> None:
+        bulk_insert(self.s, model, rows)
+
+    # -- names -------------------------------------------------------------------------------------------------
+    def place_name(self, suffix: str) -> str:
+        for _ in range(1000):
+            name = "".join(self.rng.choices(PLACE_SYLLABLES, k=2)) + suffix
+            if name not in self.used_place_names:
+                self.used_place_names.add(name)
+                return name
+        name = f"{''.join(self.rng.choices(PLACE_SYLLABLES, k=3))}{suffix}"
+        self.used_place_names.add(name)
+        return name
+
+    def person_name(self, sex: str, surname: str | None = None) -> str:
+        given = GIVEN_MALE if sex == "male" else GIVEN_FEMALE
+        surname = surname or self.rng.choice(SURNAMES)
+        return surname + "".join(self.rng.choices(given, k=self.rng.choice((1, 2, 2, 2))))
+
+    def id_number(self, birth: dt.date, sex: str) -> str:
+        key = f"{birth:%Y%m%d}{sex}"
+        n = self.used_ids.get(key, 0)
+        self.used_ids[key] = n + 1
+        sequence = 2 * n + (1 if sex == "male" else 0)
+        if sequence > 999:  # that birth date is full: take the next day
+            return self.id_number(birth + dt.timedelta(days=1), sex)
+        return idnumber.make(COUNTY_CODE, birth, sequence)
+
+    def birth_date(self, age: int) -> dt.date:
+        return REFERENCE_DATE - dt.timedelta(days=age * 365 + self.rng.randrange(365))
+
+    # -- areas, units, cadres -------------------------------------------------------------------------------------
+    def insert_areas(self) -> tuple[int, list[_Village], dict[int, list[int]]]:
+        # Eryuan: 4,290 households in 9 townships and 90 villages; a 120,000-household county has ~40 townships.
+        n_villages = max(3, round(1.4 * self.n**0.5))
+        n_townships = max(1, round(n_villages / 11))
+        county_id = self.ids.next("area")
+        rows = [dict(id=county_id, parent_id=None, level="county", code=COUNTY_CODE + "000000", name=COUNTY_NAME,
+                     path=f"{county_id}/", sort_order=0, is_poor_village=False)]  # fmt: skip
+        villages: list[_Village] = []
+        township_ids = []
+        for t in range(n_townships):
+            tid = self.ids.next("area")
+            township_ids.append(tid)
+            suffix = "镇" if t % 3 == 0 else "乡"
+            rows.append(dict(id=tid, parent_id=county_id, level="township", code=f"{COUNTY_CODE}{100 + t:03d}000",
+                             name=self.place_name(suffix), path=f"{county_id}/{tid}/", sort_order=t,
+                             is_poor_village=False))  # fmt: skip
+        for v in range(n_villages):
+            t = v * n_townships // n_villages
+            tid = township_ids[t]
+            vid = self.ids.next("area")
+            poor = self.rng.random() < 0.35
+            rows.append(dict(id=vid, parent_id=tid, level="village", code=f"{COUNTY_CODE}{100 + t:03d}{200 + v:03d}",
+                             name=self.place_name("村"), path=f"{county_id}/{tid}/{vid}/", sort_order=v,
+                             is_poor_village=poor, poor_village_exit_year=self.rng.choice((2017, 2018, 2019)) if poor else None))  # fmt: skip
+            groups = []
+            for g in range(self.rng.randint(4, 10)):
+                gid = self.ids.next("area")
+                groups.append(gid)
+                rows.append(dict(id=gid, parent_id=vid, level="group", code=None, name=f"第{g + 1}村民小组",
+                                 path=f"{county_id}/{tid}/{vid}/{gid}/", sort_order=g, is_poor_village=False))  # fmt: skip
+            villages.append(_Village(vid, tid, groups, 0))
+        self.insert(Area, rows)
+        return county_id, villages, {tid: [] for tid in township_ids}
+
+    def insert_units_and_cadres(self, villages: list[_Village], townships: dict[int, list[int]]) -> dict:
+        """Units help about three villages each; cadres by rank; returns cadre pools per village and township."""
+        units, unit_villages, cadres, teams, team_members = [], [], [], [], []
+        pools: dict[str, dict[int, list[tuple[int, str]]]] = {"village": {}, "township": {}}
+        n_units = max(1, len(villages) // 3)
+        departments = ("局", "委", "办", "中心", "公司", "所")
+        for u in range(n_units):
+            uid = self.ids.next("helping_unit")
+            units.append(dict(id=uid, name=f"县{self.place_name('')}{departments[u % len(departments)]}", kind="县直部门"))
+        for i, village in enumerate(villages):
+            village.unit_id = 1 + i % n_units
+            unit_villages.append(dict(id=self.ids.next("unit_village"), unit_id=village.unit_id,
+                                      village_id=village.id, start_on=dt.date(2016, 1, 1)))  # fmt: skip
+        n_cadres = max(len(villages), round(self.n / 1.7))
+        township_list = list(townships)
+        for _ in range(n_cadres):
+            rank = _pick(self.rng, RANK_WEIGHTS)
+            cid = self.ids.next("cadre")
+            sex = "male" if self.rng.random() < 0.7 else "female"
+            village = self.rng.choice(villages)
+            if rank == "township":
+                unit_id, pool = None, pools["township"].setdefault(self.rng.choice(township_list), [])
+            else:
+                unit_id, pool = village.unit_id, pools["village"].setdefault(village.id, [])
+            pool.append((cid, rank))
+            cadres.append(dict(id=cid, name=self.person_name(sex), unit_id=unit_id, rank=rank,
+                               phone=f"13{self.rng.randrange(10**9):09d}", active=True))  # fmt: skip
+        for village in villages:
+            team_id = self.ids.next("work_team")
+            teams.append(dict(id=team_id, village_id=village.id, unit_id=village.unit_id, start_on=dt.date(2021, 6, 1)))
+            helpers = pools["village"].get(village.id) or pools["township"].get(village.township_id) or []
+            if helpers:
+                team_members.append(dict(id=self.ids.next("work_team_member"), team_id=team_id, cadre_id=helpers[0][0],
+                                         role="first_secretary", start_on=dt.date(2021, 6, 1)))  # fmt: skip
+        self.insert(HelpingUnit, units)
+        self.insert(UnitVillage, unit_villages)
+        self.insert(Cadre, cadres)
+        self.insert(WorkTeam, teams)
+        if team_members:
+            self.insert(WorkTeamMember, team_members)
+        return pools
+
+    # -- households -------------------------------------------------------------------------------------------------
+    def household_members(self, hid: int) -> list[dict]:
+        rng = self.rng
+        size = rng.choices((1, 2, 3, 4, 5, 6, 7), weights=(12, 18, 22, 23, 14, 7, 4))[0]
+        surname = rng.choice(SURNAMES)
+        head_sex = "male" if rng.random() < 0.85 else "female"
+        head_age = rng.randint(28, 82)
+        people = [("head", head_sex, head_age, surname)]
+        if size >= 2 and head_age < 78:
+            people.append(("spouse", "female" if head_sex == "male" else "male", head_age + rng.randint(-5, 3), None))
+        while len(people) < size:
+            kind = rng.random()
+            if kind < 0.75 and head_age > 22:
+                sex = rng.choice(("male", "female"))
+                child_age = max(0, head_age - rng.randint(20, 35))
+                people.append(("son" if sex == "male" else "daughter", sex, child_age, surname if sex == "male" or rng.random() < 0.7 else None))
+            elif head_age < 55:
+                sex = rng.choice(("male", "female"))
+                people.append(("father" if sex == "male" else "mother", sex, head_age + rng.randint(22, 30), surname if sex == "male" else None))
+            else:
+                sex = rng.choice(("male", "female"))
+                people.append(("grandson" if sex == "male" else "granddaughter", sex, rng.randint(0, 12), surname))
+        rows = []
+        for relation, sex, age, family_name in people:
+            age = max(0, min(age, 99))
+            birth = self.birth_date(age)
+            name = self.person_name(sex, family_name)
+            full, initials = pinyin_keys(name)
+            student = 6 <= age <= 18
+            rows.append(dict(
+                id=self.ids.next("member"), household_id=hid, id_number=self.id_number(birth, sex), name=name,
+                name_pinyin=full, name_initials=initials, sex=sex, birth_date=birth, relation=relation,
+                ethnicity=rng.choices(("01", "14", "07", "04"), weights=(60, 30, 7, 3))[0],
+                education="preschool" if age < 6 else rng.choice(("illiterate", "primary", "primary", "junior", "junior", "senior")),
+                school_status=("primary" if age < 12 else "junior" if age < 15 else "senior") if student else "none",
+                health=_pick(rng, HEALTH_WEIGHTS) if age > 16 else "healthy",
+                labor="none" if age < 16 or age > 70 else rng.choice(("ordinary", "ordinary", "skilled", "lost")),
+                work_status="none" if not 18 <= age <= 55 else rng.choice(("none", "in_county", "in_province", "out_province")),
+                medical_insurance=rng.random() < 0.99, serious_illness_insurance=rng.random() < 0.95,
+                pension_insurance=age >= 16 and rng.random() < 0.9,
+            ))  # fmt: skip
+        return rows
+
+    def household_rows(self, hid: int, village: _Village, members: list[dict]) -> tuple[dict, list, list, list]:
+        rng = self.rng
+        status = _pick(rng, STATUS_WEIGHTS)
+        year_identified = int(_pick(rng, IDENT_YEAR_WEIGHTS))
+        year_exited = None
+        if status in ("exited", "returned"):
+            year_exited = max(year_identified, int(_pick(rng, EXIT_YEAR_WEIGHTS)))
+        causes = rng.sample(list(CAUSE_WEIGHTS), k=3, counts=list(CAUSE_WEIGHTS.values()))
+        causes = list(dict.fromkeys(causes))
+        household = dict(
+            id=hid, number=f"{COUNTY_CODE}{hid:010d}", village_id=village.id, group_id=rng.choice(village.group_ids),
+            phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", bank_name="农村信用合作社",
+            bank_account=f"6217{rng.randrange(10**15):015d}", ident_standard="national",
+            attribute=_pick(rng, ATTRIBUTE_WEIGHTS), main_cause=causes[0],
+            other_cause_1=causes[1] if len(causes) > 1 and rng.random() < 0.5 else None, other_cause_2=None,
+            status=status, year_identified=year_identified, year_exited=year_exited,
+        )  # fmt: skip
+        persons = len(members)
+        years = []
+        for year in DATA_YEARS:
+            out = year_exited is not None and year >= year_exited and not (status == "returned" and year == DATA_YEARS[-1])
+            line = POVERTY_LINE[year]
+            per_capita = round(line * (rng.uniform(1.15, 3.2) if out else rng.uniform(0.45, 0.98)), 2)
+            net = round(per_capita * persons, 2)
+            wage = round(net * rng.uniform(0.3, 0.7), 2)
+            transfer = round(net * rng.uniform(0.1, 0.3), 2)
+            cost = round(net * rng.uniform(0.05, 0.2), 2)
+            business = round(net - wage - transfer + cost, 2)
+            ok = out or rng.random() < 0.8
+            years.append(dict(
+                id=self.ids.next("household_year"), household_id=hid, year=year,
+                status="exited" if out else ("returned" if status == "returned" and year == DATA_YEARS[-1] else "poor"),
+                persons=persons, wage_income=wage, business_income=business, property_income=0.0,
+                transfer_income=transfer, production_cost=cost, net_income=net, per_capita_income=per_capita,
+                food_clothing_ok=True, education_ok=ok or rng.random() < 0.5, medical_ok=True,
+                housing_ok=ok or rng.random() < 0.6, water_ok=ok or rng.random() < 0.7,
+                has_farmland=rng.random() < 0.9, has_industry=out or rng.random() < 0.4,
+                has_skilled_person=rng.random() < 0.6, has_social_security=rng.random() < 0.95,
+                has_surplus_grain=out or rng.random() < 0.5, has_surplus_cash=out,
+            ))  # fmt: skip
+        changes = [dict(id=self.ids.next("change_log"), household_id=hid, kind="created", user="demo",
+                        new_value="poor", effective_on=dt.date(year_identified, 10, 1), reason="建档立卡")]  # fmt: skip
+        if year_exited:
+            changes.append(dict(id=self.ids.next("change_log"), household_id=hid, kind="status", field="status",
+                                user="demo", old_value="poor", new_value="exited",
+                                effective_on=dt.date(year_exited, 12, 20), reason="脱贫退出"))  # fmt: skip
+        if status == "returned":
+            changes.append(dict(id=self.ids.next("change_log"), household_id=hid, kind="status", field="status",
+                                user="demo", old_value="exited", new_value="returned",
+                                effective_on=dt.date(2020, 11, 1), reason="因病返贫"))  # fmt: skip
+        monitored = []
+        if rng.random() < 0.045:
+            kind = "unstable" if status == "exited" and rng.random() < 0.6 else rng.choice(("marginal", "sudden"))
+            identified = dt.date(rng.choice((2021, 2022, 2023)), rng.randint(1, 12), rng.randint(1, 28))
+            eliminated = identified + dt.timedelta(days=rng.randint(120, 700)) if rng.random() < 0.6 else None
+            monitored.append(dict(id=self.ids.next("monitored_household"), household_id=hid, type=kind,
+                                  identified_on=identified, risk=rng.choice(("因病", "因灾", "因意外事故", "收入骤减")),
+                                  risk_eliminated_on=eliminated))  # fmt: skip
+        return household, years, changes, monitored
+
+    def insert_households(self, county_id: int, villages: list[_Village], pools: dict) -> None:
+        quota = dict(self.s.execute(select(PairingQuota.rank, PairingQuota.households)).all())
+        load: dict[int, int] = {}
+        cursor = {"village": dict.fromkeys(pools["village"], 0), "township": dict.fromkeys(pools["township"], 0)}
+
+        def helper_for(village: _Village) -> int | None:
+            """A cadre of a unit helping the village within its quota, else a township cadre (兜底)."""
+            for scope, key in (("village", village.id), ("township", village.township_id)):
+                pool = pools[scope].get(key) or []
+                while cursor[scope][key] < len(pool):
+                    cid, rank = pool[cursor[scope][key]]
+                    limit = quota.get(rank)
+                    if limit is None or load.get(cid, 0) < limit:
+                        load[cid] = load.get(cid, 0) + 1
+                        return cid
+                    cursor[scope][key] += 1
+                if scope == "township" and pool:  # township cadres take every household left
+                    cid = pool[load.get(-key, 0) % len(pool)][0]
+                    load[-key] = load.get(-key, 0) + 1
+                    return cid
+            return None
+
+        self.progress.start(self.n, "正在生成演示户……")
+        done = 0
+        for chunk in _chunks(self.n, CHUNK):
+            households, members, years, changes, monitored, pairings = [], [], [], [], [], []
+            for _ in range(chunk):
+                hid = self.ids.next("household")
+                village = villages[(hid - 1) * len(villages) // self.n]
+                people = self.household_members(hid)
+                household, hyears, hchanges, hmonitored = self.household_rows(hid, village, people)
+                households.append(household)
+                members.extend(people)
+                years.extend(hyears)
+                changes.extend(hchanges)
+                monitored.extend(hmonitored)
+                cid = helper_for(village)
+                if cid is not None:
+                    pairings.append(dict(id=self.ids.next("pairing"), cadre_id=cid, household_id=hid,
+                                         start_on=dt.date(2021, 7, 1)))  # fmt: skip
+            self.insert(Household, households)
+            self.insert(Member, members)
+            self.insert(HouseholdYear, years)
+            self.insert(ChangeLog, changes)
+            if monitored:
+                self.insert(MonitoredHousehold, monitored)
+            if pairings:
+                self.insert(Pairing, pairings)
+            done += chunk
+            self.progress.update(done)
+        self.insert(MonitoringLine, [dict(id=self.ids.next("monitoring_line"), area_id=county_id, year=y,
+                                                     amount=a) for y, a in MONITORING_LINE.items()])  # fmt: skip
+
+    def run(self) -> None:
+        county_id, villages, townships = self.insert_areas()
+        pools = self.insert_units_and_cadres(villages, townships)
+        self.insert_households(county_id, villages, pools)
+        if self.s.get_bind().dialect.name == "postgresql":
+            for table in self.ids.counters:
+                self.s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {self.ids.counters[table]})"))
+
+
+def _chunks(total: int, size: int) -> Iterator[int]:
+    while total > 0:
+        yield min(size, total)
+        total -= size
+
+
+def generate(db: Database, households: int = 5000, seed: int = 1, progress: Progress | None = None) -> None:
+    """Fill an empty database with a synthetic county of `households` households, in one transaction."""
+    if households < 1:
+        raise PovDeskError("户数必须大于0")
+    with db.transaction() as session:
+        existing = session.scalar(select(func.count()).select_from(Area))
+        if existing:
+            raise PovDeskError("数据库中已有数据，演示数据只能生成到空数据库中。请用 --db 指定一个新的数据库文件。")
+        _Generator(session, households, seed, progress or Progress()).run()
