@@ -11,7 +11,8 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from povdesk import APP_NAME, migrate
@@ -160,9 +161,11 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
     try:
         with engine.connect():
             pass
-    except OperationalError as exc:
+    except SQLAlchemyDatabaseError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "file is not a database" in reason:
+            reason = "该文件不是 PovDesk 数据库（不是有效的 SQLite 文件），请检查文件路径"
         raise DatabaseError(f"无法连接数据库 {make_url(url).render_as_string(hide_password=True)}：{reason}") from None
     if upgrade:
         try:

@@ -305,24 +305,24 @@ class _Generator:
 
     def insert_households(self, county_id: int, villages: list[_Village], pools: dict) -> None:
         quota = dict(self.s.execute(select(PairingQuota.rank, PairingQuota.households)).all())
-        load: dict[int, int] = {}
-        cursor = {"village": dict.fromkeys(pools["village"], 0), "township": dict.fromkeys(pools["township"], 0)}
+        load: dict[int, int] = {}  # households taken per cadre
+        cursor: dict[tuple[str, int], int] = {}  # first cadre of each pool who may still take households
 
         def helper_for(village: _Village) -> int | None:
             """A cadre of a unit helping the village within its quota, else a township cadre (兜底)."""
             for scope, key in (("village", village.id), ("township", village.township_id)):
                 pool = pools[scope].get(key) or []
-                while cursor[scope][key] < len(pool):
-                    cid, rank = pool[cursor[scope][key]]
-                    limit = quota.get(rank)
-                    if limit is None or load.get(cid, 0) < limit:
+                while cursor.get((scope, key), 0) < len(pool):
+                    cid, rank = pool[cursor.get((scope, key), 0)]
+                    limit = quota.get(rank, 0)  # ranks outside the table have no fixed number
+                    if load.get(cid, 0) < limit:
                         load[cid] = load.get(cid, 0) + 1
                         return cid
-                    cursor[scope][key] += 1
-                if scope == "township" and pool:  # township cadres take every household left
-                    cid = pool[load.get(-key, 0) % len(pool)][0]
-                    load[-key] = load.get(-key, 0) + 1
-                    return cid
+                    cursor[(scope, key)] = cursor.get((scope, key), 0) + 1
+                if scope == "township" and pool:  # township cadres take every household left, in turn
+                    turn = cursor.get(("rest", key), 0)
+                    cursor[("rest", key)] = turn + 1
+                    return pool[turn % len(pool)][0]
             return None
 
         self.progress.start(self.n, "正在生成演示户……")

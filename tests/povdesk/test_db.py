@@ -1,0 +1,111 @@
+"""Opening databases: default location, network shares, upgrades from old files, newer databases refused."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from povdesk import db as dbmod
+from povdesk import migrate
+from povdesk.errors import DatabaseError, DatabaseTooNew, MigrationFailed, NetworkShareError
+from povdesk.model import Household, Member, PairingQuota
+
+OLD_DB = Path(__file__).parents[1] / "data" / "povdesk-0001.db"
+
+
+def test_default_database_is_a_sqlite_file_in_the_user_data_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv(dbmod.ENV_VAR, raising=False)
+    monkeypatch.setattr(dbmod.platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "data"))
+    url = dbmod.resolve_url(None)
+    assert url == f"sqlite:///{tmp_path / 'data' / 'povdesk.db'}"
+    database = dbmod.open_database(None)
+    assert (tmp_path / "data" / "povdesk.db").exists()
+    database.close()
+
+
+def test_environment_variable_and_command_line_choose_the_database(monkeypatch):
+    monkeypatch.setenv(dbmod.ENV_VAR, "sqlite:////x/env.db")
+    assert dbmod.resolve_url(None) == "sqlite:////x/env.db"
+    assert dbmod.resolve_url("sqlite:////x/cli.db") == "sqlite:////x/cli.db"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db):
+    with sqlite_db.session() as s:
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+@pytest.mark.parametrize("path", [r"\\server\share\povdesk.db", "//server/share/povdesk.db"])
+def test_sqlite_on_a_unc_path_is_refused_with_advice(path):
+    with pytest.raises(NetworkShareError, match="PostgreSQL"):
+        dbmod.check_not_network_share(Path(path))
+
+
+def test_sqlite_on_a_network_mount_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setattr(dbmod, "_mount_fstype", lambda path: "cifs")
+    with pytest.raises(NetworkShareError, match="网络共享盘"):
+        dbmod.open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_mount_type_is_read_from_proc_mounts():
+    assert dbmod._mount_fstype(Path("/proc/self")) == "proc"
+
+
+def test_unusable_urls_say_what_is_wrong(tmp_path):
+    with pytest.raises(DatabaseError, match="不支持的数据库类型"):
+        dbmod.open_database("oracle+nothing://x/y")
+    with pytest.raises(DatabaseError, match="格式不正确"):
+        dbmod.open_database("not a url")
+    with pytest.raises(DatabaseError, match="无法连接数据库"):
+        dbmod.open_database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def test_old_database_is_backed_up_then_upgraded_with_its_data(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copy(OLD_DB, path)
+    database = dbmod.open_database(f"sqlite:///{path}")
+    with database.session() as s:
+        assert s.scalar(select(Member.name)) == "杨旧户"
+        assert s.scalar(select(Household.number)) == "5329300000000001"
+        assert s.scalar(select(PairingQuota.households).where(PairingQuota.rank == "section")) == 2
+    assert migrate.current_revision(database.engine) == migrate.head_revision()
+    database.close()
+    backups = list(tmp_path.glob("old.before-0001-*.db"))
+    assert len(backups) == 1
+    backup = dbmod.create_db_engine(f"sqlite:///{backups[0]}")
+    assert migrate.current_revision(backup) == "0001"
+    backup.dispose()
+
+
+def test_failed_upgrade_rolls_back_everything(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    shutil.copy(OLD_DB, path)
+    engine = dbmod.create_db_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:  # a row the 0002 data migration cannot insert twice: it must fail midway
+        conn.execute(text("CREATE TRIGGER boom BEFORE INSERT ON pairing_quota BEGIN SELECT RAISE(ABORT, 'boom'); END"))
+    engine.dispose()
+    with pytest.raises(MigrationFailed, match="已撤销全部改动"):
+        dbmod.open_database(f"sqlite:///{path}")
+    engine = dbmod.create_db_engine(f"sqlite:///{path}")
+    assert migrate.current_revision(engine) == "0001"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pairing_quota")).scalar() == 0
+    engine.dispose()
+
+
+def test_database_from_a_newer_version_is_refused(db):
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(DatabaseTooNew, match="更新版本"):
+        dbmod.open_database(db.url)
+
+
+def test_transaction_rolls_back_on_error(db):
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        s.add(PairingQuota(rank="village", households=1))
+        s.flush()
+        raise RuntimeError("crash midway")
+    with db.session() as s:
+        assert s.get(PairingQuota, "village") is None
