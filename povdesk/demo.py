@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -59,8 +62,14 @@ IDENT_YEAR_WEIGHTS = {2014: 70, 2015: 8, 2016: 7, 2017: 6, 2018: 5, 2019: 4}
 HEALTH_WEIGHTS = {"healthy": 78, "chronic": 12, "serious": 4, "disabled": 6}
 
 
+@lru_cache(maxsize=None)
+def _cumulative(weights: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    return [k for k, _ in weights], list(itertools.accumulate(w for _, w in weights))
+
+
 def _pick(rng: random.Random, weights: dict) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    population, cumulative = _cumulative(tuple(weights.items()))
+    return population[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 @dataclass
