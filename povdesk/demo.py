@@ -8,7 +8,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -62,7 +62,7 @@ IDENT_YEAR_WEIGHTS = {2014: 70, 2015: 8, 2016: 7, 2017: 6, 2018: 5, 2019: 4}
 HEALTH_WEIGHTS = {"healthy": 78, "chronic": 12, "serious": 4, "disabled": 6}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cumulative(weights: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
     return [k for k, _ in weights], list(itertools.accumulate(w for _, w in weights))
 
@@ -175,7 +175,9 @@ class _Generator:
         departments = ("局", "委", "办", "中心", "公司", "所")
         for u in range(n_units):
             uid = self.ids.next("helping_unit")
-            units.append(dict(id=uid, name=f"县{self.place_name('')}{departments[u % len(departments)]}", kind="县直部门"))
+            units.append(
+                dict(id=uid, name=f"县{self.place_name('')}{departments[u % len(departments)]}", kind="县直部门")
+            )
         for i, village in enumerate(villages):
             village.unit_id = 1 + i % n_units
             unit_villages.append(dict(id=self.ids.next("unit_village"), unit_id=village.unit_id,
@@ -224,10 +226,24 @@ class _Generator:
             if kind < 0.75 and head_age > 22:
                 sex = rng.choice(("male", "female"))
                 child_age = max(0, head_age - rng.randint(20, 35))
-                people.append(("son" if sex == "male" else "daughter", sex, child_age, surname if sex == "male" or rng.random() < 0.7 else None))
+                people.append(
+                    (
+                        "son" if sex == "male" else "daughter",
+                        sex,
+                        child_age,
+                        surname if sex == "male" or rng.random() < 0.7 else None,
+                    )
+                )
             elif head_age < 55:
                 sex = rng.choice(("male", "female"))
-                people.append(("father" if sex == "male" else "mother", sex, head_age + rng.randint(22, 30), surname if sex == "male" else None))
+                people.append(
+                    (
+                        "father" if sex == "male" else "mother",
+                        sex,
+                        head_age + rng.randint(22, 30),
+                        surname if sex == "male" else None,
+                    )
+                )
             else:
                 sex = rng.choice(("male", "female"))
                 people.append(("grandson" if sex == "male" else "granddaughter", sex, rng.randint(0, 12), surname))
@@ -272,7 +288,11 @@ class _Generator:
         persons = len(members)
         years = []
         for year in DATA_YEARS:
-            out = year_exited is not None and year >= year_exited and not (status == "returned" and year == DATA_YEARS[-1])
+            out = (
+                year_exited is not None
+                and year >= year_exited
+                and not (status == "returned" and year == DATA_YEARS[-1])
+            )
             line = POVERTY_LINE[year]
             per_capita = round(line * (rng.uniform(1.15, 3.2) if out else rng.uniform(0.45, 0.98)), 2)
             net = round(per_capita * persons, 2)
@@ -371,7 +391,9 @@ class _Generator:
         self.insert_households(county_id, villages, pools)
         if self.s.get_bind().dialect.name == "postgresql":
             for table in self.ids.counters:
-                self.s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {self.ids.counters[table]})"))
+                self.s.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {self.ids.counters[table]})")
+                )
 
 
 def _chunks(total: int, size: int) -> Iterator[int]:

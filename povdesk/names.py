@@ -7,7 +7,16 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 
 # Common surnames whose surname reading differs from the everyday one.
-SURNAME_READINGS = {"单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha", "区": "ou", "盖": "ge"}
+SURNAME_READINGS = {
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "区": "ou",
+    "盖": "ge",
+}
 
 
 @lru_cache(maxsize=32768)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -22,16 +23,27 @@ class _Job(QRunnable):
     def __init__(self, fn: Callable[[Progress], Any], signals: _Signals) -> None:
         super().__init__()
         self.signals = signals
-        self.progress = Progress(lambda done, total, label: signals.progress.emit(done, total, label))
+        self.progress = Progress(self._report)
         self._fn = fn
+
+    def _report(self, done: int, total: int, label: str) -> None:
+        try:
+            self.signals.progress.emit(done, total, label)
+        except RuntimeError:  # the window is gone: stop the work at its next check
+            self.progress.cancel()
 
     def run(self) -> None:
         try:
             result = self._fn(self.progress)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI thread
-            self.signals.failed.emit(exc)
+            self._emit(self.signals.failed, exc)
         else:
-            self.signals.finished.emit(result)
+            self._emit(self.signals.finished, result)
+
+    @staticmethod
+    def _emit(signal, value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the window that asked is gone; nobody is left to tell
+            signal.emit(value)
 
 
 class BackgroundOp(QObject):
@@ -54,6 +66,7 @@ class BackgroundOp(QObject):
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
             self.dialog.canceled.connect(self.cancel)
+        parent.destroyed.connect(self._job.progress.cancel)  # closing the window stops its work
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)

@@ -10,7 +10,9 @@ from povdesk.progress import Progress
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="在空数据库中生成演示县数据", description="在空数据库中生成一个演示县的完整数据。")
+    parser = subparsers.add_parser(
+        "demo", help="在空数据库中生成演示县数据", description="在空数据库中生成一个演示县的完整数据。"
+    )
     parser.add_argument("--households", type=int, default=5000, metavar="N", help="户数（默认 5000）")
     parser.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子：同一种子生成完全相同的数据")
     parser.set_defaults(func=run)

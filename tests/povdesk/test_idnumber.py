@@ -9,7 +9,10 @@ from povdesk.idnumber import InvalidIdNumber
 def test_valid_number_gives_sex_and_birth_date():
     info = idnumber.parse("360426199101010071")
     assert (info.number, info.sex, info.birth_date, info.region_known) == (
-        "360426199101010071", "male", dt.date(1991, 1, 1), True
+        "360426199101010071",
+        "male",
+        dt.date(1991, 1, 1),
+        True,
     )
 
 

@@ -1,0 +1,95 @@
+"""The background-op helper, typed settings and the remembering dialog base."""
+
+import threading
+
+import pytest
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+
+from povdesk.errors import PovDeskError
+from povdesk.progress import Cancelled
+from ui.dialogs import RememberingDialog
+from ui.ops import run_in_background
+from ui.settings import AppSettings, Option
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
+
+
+def test_result_arrives_on_the_gui_thread(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    results = []
+
+    def work(progress):
+        progress.start(3, "计算中")
+        for i in range(3):
+            progress.update(i + 1)
+        return threading.get_ident()
+
+    run_in_background(parent, "测试", work, lambda r: results.append((r, threading.get_ident())))
+    qtbot.waitUntil(lambda: len(results) > 0, timeout=5000)
+    worker_thread, callback_thread = results[0]
+    assert worker_thread != callback_thread == threading.get_ident()
+
+
+def test_cancel_stops_the_work_and_reports_cancelled(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    started, errors = threading.Event(), []
+
+    def work(progress):
+        progress.start(10**9)
+        started.set()
+        while True:
+            progress.update(advance=1)
+
+    op = run_in_background(parent, "长任务", work, lambda r: None, errors.append)
+    assert started.wait(5)
+    op.dialog.findChild(QPushButton).click()  # the clerk clicks 取消
+    qtbot.waitUntil(lambda: len(errors) > 0, timeout=5000)
+    assert isinstance(errors[0], Cancelled)
+
+
+def test_errors_from_the_core_are_shown_in_chinese(qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def work(progress):
+        raise PovDeskError("第5行身份证号校验位错误")
+
+    run_in_background(parent, "导入", work, lambda r: None)
+    qtbot.waitUntil(lambda: len(shown) > 0, timeout=5000)
+    assert shown == ["第5行身份证号校验位错误"]
+
+
+def test_options_have_types_and_defaults(settings):
+    page_size = Option("test/page_size", 200, int)
+    show_ids = Option("test/show_ids", True, bool)
+    assert settings.get(page_size) == 200
+    settings.set(page_size, 500)
+    settings.set(show_ids, False)
+    settings.sync()
+    reread = AppSettings(QSettings(settings.qsettings.fileName(), QSettings.Format.IniFormat))
+    assert reread.get(page_size) == 500
+    assert reread.get(show_ids) is False
+    with pytest.raises(ValueError):
+        Option("test/page_size", 1, int)
+
+
+def test_dialog_reopens_where_the_clerk_left_it(qtbot, settings):
+    first = RememberingDialog("test_dialog", settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(640, 480)
+    first.move(50, 60)
+    first.accept()
+    second = RememberingDialog("test_dialog", settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (640, 480)
