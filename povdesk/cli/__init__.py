@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import pkgutil
 import sys
 from collections.abc import Sequence
 
@@ -14,8 +15,11 @@ from povdesk import __version__
 from povdesk.db import ENV_VAR, open_database
 from povdesk.errors import PovDeskError
 
-# Each module defines `register(subparsers)`, which adds a parser with `func(args, db) -> int` as a default.
-COMMAND_MODULES = ["povdesk.cli.demo", "povdesk.cli.stats"]
+
+def command_modules() -> list[str]:
+    """Every module of this package is a command: it defines `register(subparsers)`, which adds a parser with
+    `func(args, db) -> int` as a default. Adding a command means adding a module, nothing else."""
+    return sorted(f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -33,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="URL", help=f"数据库地址（SQLAlchemy URL），默认使用环境变量 {ENV_VAR} 或本机内置数据库"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
-    for name in COMMAND_MODULES:
+    for name in command_modules():
         importlib.import_module(name).register(subparsers)
     return parser
 

@@ -14,11 +14,6 @@ from ui.ops import run_in_background
 from ui.settings import AppSettings, Option
 
 
-@pytest.fixture
-def settings(tmp_path):
-    return AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
-
-
 def test_result_arrives_on_the_gui_thread(qtbot):
     parent = QWidget()
     qtbot.addWidget(parent)

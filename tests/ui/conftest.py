@@ -1,0 +1,47 @@
+"""Fixtures for the Qt tests: settings in a temporary INI file, a small demo county, the main window over it."""
+
+from __future__ import annotations
+
+import pytest
+
+from PySide6.QtCore import QSettings
+
+from povdesk import demo
+from ui.main_window import MainWindow
+from ui.settings import AppSettings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture(scope="module")
+def demo_db_file(tmp_path_factory):
+    """A 400-household demo county, generated once per module and copied per test (tests may write to it)."""
+    from povdesk.db import open_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = open_database(f"sqlite:///{path}")
+    demo.generate(db, households=400, seed=3)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_file, tmp_path):
+    from povdesk.db import open_database
+
+    copy = tmp_path / "county.db"
+    copy.write_bytes(demo_db_file.read_bytes())
+    db = open_database(f"sqlite:///{copy}")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def main_window(qtbot, demo_db, settings):
+    window = MainWindow(demo_db, settings)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(window.area_tree.counts), timeout=10000)
+    return window

@@ -1,0 +1,59 @@
+"""Start the GUI: one QApplication in Chinese, the database opened (or a clear message why not), the main window."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from povdesk import APP_NAME, __version__
+from povdesk.db import open_database
+from povdesk.errors import PovDeskError
+from ui.main_window import MainWindow
+from ui.settings import AppSettings
+
+
+def install_translators(app: QApplication) -> list[QTranslator]:
+    """Qt's own Chinese strings, so standard buttons and dialogs read 确定/取消."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translators = []
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            translators.append(translator)
+    return translators
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    """An unexpected error in a slot: tell the clerk instead of dying silently; keep the trace on stderr."""
+    traceback.print_exception(exc_type, exc, tb)
+    if QApplication.instance() is not None:
+        QMessageBox.critical(
+            None,
+            APP_NAME,
+            f"程序发生意外错误，当前操作未完成：\n{exc_type.__name__}: {exc}\n\n请将此信息告知技术人员。",
+        )
+
+
+def run_gui(db_url: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    install_translators(app)
+    sys.excepthook = _excepthook
+    try:
+        db = open_database(db_url)
+    except PovDeskError as exc:
+        QMessageBox.critical(None, app.tr("无法打开数据库"), str(exc))
+        return 1
+    try:
+        window = MainWindow(db, AppSettings.default())
+        window.show()
+        return app.exec()
+    finally:
+        QThreadPool.globalInstance().waitForDone()  # workers hold sessions: let them finish before closing
+        db.close()

@@ -1,0 +1,12 @@
+"""The features the main window installs, in menu order; each module defines `install(window)`."""
+
+from __future__ import annotations
+
+import importlib
+
+FEATURES: list[str] = []
+
+
+def install_all(window, names: list[str] | None = None) -> None:
+    for name in FEATURES if names is None else names:
+        importlib.import_module(name).install(window)

@@ -1,0 +1,127 @@
+"""The main window: it only assembles the area tree, the registry views and the features' menus and actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from povdesk import __version__
+from povdesk.db import Database
+from ui.area_tree import AreaTree
+from ui.features import install_all
+from ui.settings import AppSettings, Option
+
+GEOMETRY = Option("mainwindow/geometry", QByteArray(), QByteArray)
+STATE = Option("mainwindow/state", QByteArray(), QByteArray)
+SPLITTER = Option("mainwindow/splitter", QByteArray(), QByteArray)
+LAST_AREA = Option("mainwindow/last_area", 0, int)
+
+# (key, title): features find their menu by key, e.g. window.menus["notices"].
+MENUS = (
+    ("file", "文件(&F)"),
+    ("registry", "建档立卡(&R)"),
+    ("notices", "公示公告(&N)"),
+    ("pairing", "结对帮扶(&P)"),
+    ("charts", "挂图作战(&C)"),
+    ("settings", "设置(&S)"),
+    ("help", "帮助(&H)"),
+)
+
+
+class MainWindow(QMainWindow):
+    data_changed = Signal()  # a feature changed registry data: views and counts reload
+    area_changed = Signal(object)  # the selected area id, or None
+
+    def __init__(self, db: Database, settings: AppSettings, *, features: list[str] | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.setWindowTitle(self.tr("PovDesk 建档立卡管理系统"))
+        self.menus: dict[str, QMenu] = {key: self.menuBar().addMenu(self.tr(title)) for key, title in MENUS}
+        self.toolbar = self.addToolBar(self.tr("工具栏"))
+        self.toolbar.setObjectName("mainToolbar")
+
+        self.area_tree = AreaTree(db, self)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("areaSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        right = QWidget(self)
+        layout = QVBoxLayout(right)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        self.right_layout = layout
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.area_tree)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self.statusBar().showMessage(self.tr("数据库：{0}").format(db.display_url))
+
+        self._add_standard_actions()
+        install_all(self, features)
+        self.area_tree.area_selected.connect(self._on_area_selected)
+        self.area_tree.counts_loaded.connect(self._update_summary)
+        self.data_changed.connect(self.area_tree.reload)
+        self.area_tree.reload()
+        self._restore_state()
+
+    def current_area_id(self) -> int | None:
+        return self.area_tree.current_area_id()
+
+    def _add_standard_actions(self) -> None:
+        quit_action = QAction(self.tr("退出(&X)"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        quit_action.triggered.connect(self.close)
+        self.menus["file"].addAction(quit_action)
+        about = QAction(self.tr("关于 PovDesk(&A)"), self)
+        about.triggered.connect(self._show_about)
+        self.menus["help"].addAction(about)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("关于 PovDesk"),
+            self.tr("PovDesk 建档立卡管理系统 {0}\n\n数据库：{1}").format(__version__, self.db.display_url),
+        )
+
+    def _on_area_selected(self, area_id: int | None) -> None:
+        self._update_summary()
+        self.area_changed.emit(area_id)
+
+    def _update_summary(self) -> None:
+        area_id = self.current_area_id()
+        if area_id is None:
+            self.summary.setText(self.tr("请在左侧选择区划"))
+            return
+        counts = self.area_tree.counts.get(area_id)
+        name = self.area_tree.area_name(area_id)
+        if counts is None:
+            self.summary.setText(self.tr("{0}：正在统计……").format(name))
+        else:
+            self.summary.setText(
+                self.tr("{0}：建档立卡 {1:,} 户 {2:,} 人").format(name, counts.households, counts.persons)
+            )
+
+    def _restore_state(self) -> None:
+        self.restoreGeometry(self.settings.get(GEOMETRY)) or self.resize(1280, 800)
+        self.restoreState(self.settings.get(STATE))
+        if not self.splitter.restoreState(self.settings.get(SPLITTER)):
+            self.splitter.setSizes([320, 960])
+        last = self.settings.get(LAST_AREA)
+        if not (last and self.area_tree.select_area(last)):
+            first = self.area_tree.model().index(0, 0)
+            if first.isValid():
+                self.area_tree.setCurrentIndex(first)
+            else:
+                self._update_summary()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.settings.set(GEOMETRY, self.saveGeometry())
+        self.settings.set(STATE, self.saveState())
+        self.settings.set(SPLITTER, self.splitter.saveState())
+        self.settings.set(LAST_AREA, self.current_area_id() or 0)
+        self.settings.sync()
+        super().closeEvent(event)
