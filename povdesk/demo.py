@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from povdesk import idnumber
+from povdesk.alerts import NATIONAL_POVERTY_LINE
 from povdesk.bulk import bulk_insert
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
@@ -39,7 +40,6 @@ from povdesk.progress import Progress
 COUNTY_NAME = "云岭县"
 COUNTY_CODE = "532930"  # an existing region code, so generated ID numbers are valid with a known region
 DATA_YEARS = (2018, 2019, 2020)
-POVERTY_LINE = {2014: 2800, 2015: 2855, 2016: 3000, 2017: 3335, 2018: 3535, 2019: 3747, 2020: 4000}
 MONITORING_LINE = {2021: 6000, 2022: 6500, 2023: 7000, 2024: 7300, 2025: 7600}
 REFERENCE_DATE = dt.date(2025, 6, 30)  # ages are computed against this, never against today
 CHUNK = 4000
@@ -306,7 +306,7 @@ class _Generator:
                 and year >= year_exited
                 and not (status == "returned" and year == DATA_YEARS[-1])
             )
-            line = POVERTY_LINE[year]
+            line = NATIONAL_POVERTY_LINE[year]
             per_capita = round(line * (rng.uniform(1.15, 3.2) if out else rng.uniform(0.45, 0.98)), 2)
             net = round(per_capita * persons, 2)
             wage = round(net * rng.uniform(0.3, 0.7), 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-FEATURES: list[str] = []
+FEATURES: list[str] = ["ui.registry"]
 
 
 def install_all(window, names: list[str] | None = None) -> None:

@@ -32,6 +32,7 @@ MENUS = (
 class MainWindow(QMainWindow):
     data_changed = Signal()  # a feature changed registry data: views and counts reload
     area_changed = Signal(object)  # the selected area id, or None
+    closing = Signal()  # views save their state
 
     def __init__(self, db: Database, settings: AppSettings, *, features: list[str] | None = None) -> None:
         super().__init__()
@@ -57,7 +58,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
-        self.statusBar().showMessage(self.tr("数据库：{0}").format(db.display_url))
+        self.db_label = QLabel(self.tr("数据库：{0}").format(db.display_url), self)
+        self.statusBar().addPermanentWidget(self.db_label)
 
         self._add_standard_actions()
         install_all(self, features)
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
                 self._update_summary()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.closing.emit()
         self.settings.set(GEOMETRY, self.saveGeometry())
         self.settings.set(STATE, self.saveState())
         self.settings.set(SPLITTER, self.splitter.saveState())

@@ -47,12 +47,20 @@ class Member(Timestamped, Base):
             sqlite_where=text("removed_on IS NULL"),
             postgresql_where=text("removed_on IS NULL"),
         ),
+        # The household list sorted by head: an index-only scan of current heads in pinyin order.
+        Index(
+            "ix_member_head_pinyin",
+            "name_pinyin",
+            "household_id",
+            sqlite_where=text("relation = 'head' AND removed_on IS NULL"),
+            postgresql_where=text("relation = 'head' AND removed_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
-    name: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(32), index=True)
     name_pinyin: Mapped[str] = mapped_column(String(128), default="", index=True)  # sort key, "zhang jian guo"
     name_initials: Mapped[str] = mapped_column(String(32), default="", index=True)  # search key, "zjg"
     sex: Mapped[str | None] = mapped_column(String(8))  # codes.SEX
@@ -79,7 +87,11 @@ class HouseholdYear(Base):
     """What a household looked like in one data year: income, guarantees, the eight haves."""
 
     __tablename__ = "household_year"
-    __table_args__ = (UniqueConstraint("household_id", "year"),)
+    __table_args__ = (
+        UniqueConstraint("household_id", "year"),
+        # The household list sorted by a year's per-capita income: an index-only scan in income order.
+        Index("ix_household_year_year_income", "year", "per_capita_income", "household_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)

@@ -37,6 +37,8 @@ class NoticeStage(Base):
     period_days: Mapped[int | None] = mapped_column(Integer)
     ended_on: Mapped[dt.date | None] = mapped_column(Date)
     issuer: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)  # the review or approval opinion (审核意见)
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
 
     batch: Mapped[NoticeBatch] = relationship(back_populates="stages")
 

@@ -45,3 +45,16 @@ def main_window(qtbot, demo_db, settings):
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: bool(window.area_tree.counts), timeout=10000)
     return window
+
+
+@pytest.fixture(autouse=True)
+def _workers_finish(qtbot):
+    """Background jobs of a test finish and its closed windows are deleted before the next test starts."""
+    yield
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
+
+    QThreadPool.globalInstance().waitForDone()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()

@@ -23,7 +23,7 @@ def test_county_opens_with_its_counts(main_window, demo_db):
     assert tree.model().index(0, 1).data() == f"{whole['households']:,}" == "400"
     assert tree.model().index(0, 2).data() == f"{whole['persons']:,}"
     assert main_window.summary.text() == f"云岭县：建档立卡 400 户 {whole['persons']:,} 人"
-    assert "sqlite" in main_window.statusBar().currentMessage()
+    assert main_window.db_label.text().startswith("数据库：sqlite:///")
 
 
 def test_selecting_a_township_shows_its_figures(main_window, demo_db, qtbot):

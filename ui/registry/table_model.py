@@ -1,0 +1,112 @@
+"""The household list as a lazy table model over ids: SQL filters and sorts, rows are fetched a page at a time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from povdesk import codes, registry
+from povdesk.db import Database
+from povdesk.registry import COLUMN_KEYS, COLUMNS, RegistryQuery, Row
+
+HOUSEHOLD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_CODE_COLUMNS = {
+    "attribute": codes.ATTRIBUTE,
+    "main_cause": codes.CAUSE,
+    "status": codes.STATUS,
+    "monitor_type": codes.MONITOR_TYPE,
+}
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class HouseholdTableModel(QAbstractTableModel):
+    """Holds the ordered ids of the whole result (a list of ints even at 120,000 rows) and a cache of fetched rows.
+
+    Like Anki's browser table: the query already filtered and sorted, `data()` fetches the page around a row
+    the first time the view asks for it, and `refresh()` marks everything stale after a write.
+    """
+
+    PAGE = 200
+    CACHE_ROWS = 20_000
+
+    def __init__(self, db: Database, parent=None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._query = RegistryQuery()
+        self._ids: list[int] = []
+        self._rows: dict[int, Row] = {}
+        self._year: int | None = None
+
+    @property
+    def query(self) -> RegistryQuery:
+        return self._query
+
+    @property
+    def year(self) -> int | None:
+        """The data year whose income (and, when chosen explicitly, status) the list shows."""
+        return self._year
+
+    def set_query(self, query: RegistryQuery) -> None:
+        with self._db.session() as session:
+            ids = registry.household_ids(session, query)
+            year = query.year or registry.latest_year(session)
+        self.beginResetModel()
+        self._query, self._ids, self._year = query, ids, year
+        self._rows.clear()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.set_query(self._query)
+
+    def household_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, household_id: int) -> int:
+        try:
+            return self._ids.index(household_id)
+        except ValueError:
+            return -1
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(COLUMNS[section][1])
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == HOUSEHOLD_ID_ROLE:
+            return self._ids[index.row()]
+        key = COLUMN_KEYS[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if key in ("persons", "per_capita_income") else None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        value = getattr(self._row(index.row()), key)
+        if key in _CODE_COLUMNS:
+            return _CODE_COLUMNS[key].label_of(value) if value else ""
+        if key == "per_capita_income":
+            return "" if value is None else f"{value:,.2f}"
+        return value
+
+    def _row(self, row: int) -> Row:
+        household_id = self._ids[row]
+        cached = self._rows.get(household_id)
+        if cached is None:
+            start = row - row % self.PAGE
+            page = self._ids[start : start + self.PAGE]
+            if len(self._rows) >= self.CACHE_ROWS:  # scrolling through everything must not keep everything
+                self._rows.clear()
+            with self._db.session() as session:
+                self._rows.update(
+                    registry.fetch_rows(session, page, self._year, status_of_year=self._query.year is not None)
+                )
+            cached = self._rows[household_id]
+        return cached

@@ -1,0 +1,189 @@
+"""The household list of the selected area: search box, filters, the lazy table, remembered columns."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from povdesk import codes
+from povdesk.codes import CodeList
+from povdesk.db import Database
+from povdesk.registry import COLUMNS, RegistryQuery
+from ui.registry.table_model import HouseholdTableModel
+from ui.settings import AppSettings, Option
+
+HEADER_STATE = Option("registry/header_state", QByteArray(), QByteArray)
+HIDDEN_COLUMNS = Option("registry/hidden_columns", [], list)
+SEARCH_DELAY_MS = 250
+
+
+class RegistryView(QWidget):
+    """Everything the clerk narrows the list with is turned into one RegistryQuery; the model runs it in SQL."""
+
+    open_household = Signal(int)  # household id
+    count_changed = Signal(int)
+
+    def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._area_id: int | None = None
+        self.model = HouseholdTableModel(db, self)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("registrySearch")
+        self.search.setPlaceholderText(self.tr("搜索：户主或成员姓名、拼音首字母（如 zjg）、身份证号、户编号"))
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self.apply_filters)
+
+        self.status = self._code_filter(codes.STATUS, self.tr("全部状态"))
+        self.attribute = self._code_filter(codes.ATTRIBUTE, self.tr("全部属性"))
+        self.cause = self._code_filter(codes.CAUSE, self.tr("全部致贫原因"))
+        self.monitor_type = self._code_filter(codes.MONITOR_TYPE, self.tr("全部监测类型"))
+        self.year = QComboBox(self)
+        self.year.setToolTip(self.tr("数据年度：人均纯收入按该年度显示；选定年度后，状态筛选按该年度的状态"))
+        self.year.currentIndexChanged.connect(self.apply_filters)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("registryCount")
+
+        self.table = QTableView(self)
+        self.table.setObjectName("householdTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.doubleClicked.connect(lambda index: self.open_household.emit(self.model.household_id(index.row())))
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        # Not QTableView.setSortingEnabled: that sorts at once, before an area is chosen; sorting is a new query.
+        header.sortIndicatorChanged.connect(self._sort)
+        open_action = QAction(self.tr("打开户"), self.table)
+        open_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        open_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        open_action.triggered.connect(self._open_current)
+        self.table.addAction(open_action)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for combo in (self.status, self.attribute, self.cause, self.monitor_type, self.year):
+            filters.addWidget(combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        self._restore_columns()
+
+    def _code_filter(self, code_list: CodeList, everything: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.addItem(everything, None)
+        for code in code_list:
+            combo.addItem(self.tr(code.label), code.code)
+        combo.currentIndexChanged.connect(self.apply_filters)
+        return combo
+
+    def set_years(self, years: list[int]) -> None:
+        self.year.blockSignals(True)
+        self.year.clear()
+        self.year.addItem(self.tr("最新年度"), None)
+        for year in sorted(years, reverse=True):
+            self.year.addItem(self.tr("{0}年").format(year), year)
+        self.year.blockSignals(False)
+
+    def set_area(self, area_id: int | None) -> None:
+        self._area_id = area_id
+        self.apply_filters()
+
+    def current_query(self) -> RegistryQuery:
+        return self.model.query
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        header = self.table.horizontalHeader()
+        query = RegistryQuery(
+            area_id=self._area_id,
+            sort=COLUMNS[header.sortIndicatorSection()][0] if header.sortIndicatorSection() >= 0 else "number",
+            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
+            text=self.search.text().strip(),
+            status=self.status.currentData(),
+            attribute=self.attribute.currentData(),
+            cause=self.cause.currentData(),
+            monitor_type=self.monitor_type.currentData(),
+            year=self.year.currentData(),
+        )
+        self.model.set_query(query)
+        self._update_count()
+
+    def _sort(self, _column: int, _order: Qt.SortOrder) -> None:
+        self.apply_filters()
+
+    def refresh(self) -> None:
+        """After a write: the same query again, so changed rows show and deleted ones go."""
+        self.model.refresh()
+        self._update_count()
+
+    def selected_household_ids(self) -> list[int]:
+        return [self.model.household_id(i.row()) for i in self.table.selectionModel().selectedRows()]
+
+    def _open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.open_household.emit(self.model.household_id(index.row()))
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        year = self.model.year
+        self.count_label.setText(
+            self.tr("共 {0:,} 户").format(n) + (self.tr("（收入为{0}年数据）").format(year) if year else "")
+        )
+        self.count_changed.emit(n)
+
+    def _column_menu(self, pos: QPoint) -> None:
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column, (_key, title) in enumerate(COLUMNS):
+            action = menu.addAction(self.tr(title))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda shown, c=column: self.set_column_shown(c, shown))
+        menu.exec(header.mapToGlobal(pos))
+
+    def set_column_shown(self, column: int, shown: bool) -> None:
+        header = self.table.horizontalHeader()
+        if not shown and header.count() - header.hiddenSectionCount() <= 1:
+            return  # never hide the last visible column: the clerk could not get the menu back
+        header.setSectionHidden(column, not shown)
+        hidden = [COLUMNS[c][0] for c in range(len(COLUMNS)) if header.isSectionHidden(c)]
+        self._settings.set(HIDDEN_COLUMNS, hidden)
+
+    def _restore_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)  # the first query runs when the window sets the area
+        header.restoreState(self._settings.get(HEADER_STATE))
+        header.blockSignals(False)
+        hidden = set(self._settings.get(HIDDEN_COLUMNS))
+        for column, (key, _title) in enumerate(COLUMNS):
+            header.setSectionHidden(column, key in hidden)
+
+    def save_state(self) -> None:
+        self._settings.set(HEADER_STATE, self.table.horizontalHeader().saveState())
