@@ -33,9 +33,14 @@ def record(
     effective_on: dt.date | None = None,
     user: str = "",
     notice_batch_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> ChangeLog:
-    """Append one change (kind from codes.CHANGE_KIND); values are stored as text, codes as codes."""
+    """Append one change (kind from codes.CHANGE_KIND); values are stored as text, codes as codes.
+
+    The time is the clerk's local time, set here: the column's server default is UTC on SQLite, local on PostgreSQL.
+    """
     entry = ChangeLog(
+        at=at or dt.datetime.now().replace(microsecond=0),
         household_id=household_id,
         member_id=member_id,
         kind=kind,

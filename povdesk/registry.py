@@ -327,7 +327,11 @@ def fetch_rows(
 
 
 def data_years(session: Session) -> list[int]:
-    return list(session.scalars(select(HouseholdYear.year).distinct().order_by(HouseholdYear.year)))
+    """Every year from the first to the last with figures: two index lookups, not a DISTINCT over every record."""
+    # separate queries: SQLite answers a lone min() or max() from the index, but scans for both at once
+    first = session.scalar(select(func.min(HouseholdYear.year)))
+    last = session.scalar(select(func.max(HouseholdYear.year)))
+    return [] if first is None else list(range(first, last + 1))
 
 
 def village_of(session: Session, area_id: int | None) -> int | None:

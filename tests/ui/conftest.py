@@ -43,6 +43,7 @@ def demo_db(demo_db_file, tmp_path):
 def main_window(qtbot, demo_db, settings):
     window = MainWindow(demo_db, settings)
     qtbot.addWidget(window)
+    window.show()
     qtbot.waitUntil(lambda: bool(window.area_tree.counts), timeout=10000)
     return window
 

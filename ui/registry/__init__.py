@@ -69,7 +69,10 @@ class RegistryFeature(QObject):
         from ui.household_editor import open_household  # the editor is heavy: load it on first use
 
         editor = open_household(self.window, self.window.db, self.window.settings, household_id, village_id=village_id)
-        editor.saved.connect(lambda _id: self.window.data_changed.emit())
+        # None: the editor has told the clerk why it could not open. An editor already open comes back: connect once.
+        if editor is not None and not editor.property("registry_connected"):
+            editor.setProperty("registry_connected", True)
+            editor.saved.connect(lambda _id: self.window.data_changed.emit())
         return editor
 
     def new_household(self):

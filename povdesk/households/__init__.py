@@ -1,0 +1,36 @@
+"""Editing one household as plain data: load a draft, change it, validate it, save it in one transaction with history."""
+
+from povdesk.households.display import HistoryRow, field_label, history, value_label
+from povdesk.households.draft import (
+    EditConflict,
+    EpisodeDraft,
+    HouseholdDraft,
+    MeasureDraft,
+    MemberDraft,
+    VillageOption,
+    YearDraft,
+    add_year,
+    has_changes,
+    load,
+    new_draft,
+    recompute,
+    remove_member,
+    set_id_number,
+    village_options,
+)
+from povdesk.households.saving import save
+from povdesk.households.status import (
+    ACTIONS,
+    StatusChange,
+    allowed_actions,
+    apply_status_change,
+    undo_last_status_change,
+)
+from povdesk.households.validation import Problem, ValidationFailed, member_problems, validate
+
+__all__ = [
+    "ACTIONS", "EditConflict", "EpisodeDraft", "HistoryRow", "HouseholdDraft", "MeasureDraft", "MemberDraft",
+    "Problem", "StatusChange", "ValidationFailed", "VillageOption", "YearDraft", "add_year", "allowed_actions", "apply_status_change",
+    "field_label", "has_changes", "history", "load", "member_problems", "new_draft", "recompute", "remove_member",
+    "save", "set_id_number", "undo_last_status_change", "validate", "value_label", "village_options",
+]  # fmt: skip

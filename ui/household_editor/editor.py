@@ -1,0 +1,264 @@
+"""The household editor window: six tabs over one draft, saved in one transaction or not at all."""
+
+from __future__ import annotations
+
+import getpass
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from povdesk import codes
+from povdesk.db import Database
+from povdesk.errors import PovDeskError
+from povdesk.households import (
+    HouseholdDraft,
+    Problem,
+    ValidationFailed,
+    has_changes,
+    load,
+    new_draft,
+    validate,
+    village_options,
+)
+from povdesk.households import save as save_draft
+from povdesk.households.status import status_label
+from ui.dialogs import RememberingDialog
+from ui.household_editor.basic_tab import BasicTab
+from ui.household_editor.history_tab import HistoryTab
+from ui.household_editor.measures_tab import MeasuresTab
+from ui.household_editor.members_tab import MembersTab
+from ui.household_editor.status_tab import StatusTab
+from ui.household_editor.widgets import ERROR_STYLE
+from ui.household_editor.years_tab import YearsTab
+from ui.settings import AppSettings
+
+SECTION_TABS = {"basic": 0, "members": 1, "years": 2, "measures": 3, "status": 4}
+
+
+class HouseholdEditor(RememberingDialog):
+    """Non-modal; emits `saved(household_id)` after each successful save so lists can refresh."""
+
+    saved = Signal(int)
+
+    def __init__(
+        self,
+        db: Database,
+        settings: AppSettings,
+        household_id: int | None,
+        *,
+        village_id: int | None = None,
+        user: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("household_editor", settings, parent)
+        self.db = db
+        self.user = user if user is not None else getpass.getuser()
+        with db.session() as session:  # raises NotFound / RuleViolation before any widget is built
+            self.draft: HouseholdDraft = load(session, household_id) if household_id else new_draft(session, village_id)
+            villages = village_options(session)
+        self._village_labels = {v.id: v.label for v in villages}
+        self._group_names = {gid: name for v in villages for gid, name in v.groups}
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+
+        self.header = QLabel(self)
+        self.header.setObjectName("householdHeader")
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header.setStyleSheet("font-size: 11pt; padding: 2px 0;")
+        self.basic_tab = BasicTab(villages, self)
+        self.members_tab = MembersTab(settings, self)
+        self.years_tab = YearsTab(self)
+        self.measures_tab = MeasuresTab(settings, self)
+        self.status_tab = StatusTab(self)
+        self.history_tab = HistoryTab(self)
+        self.tabs = QTabWidget(self)
+        for tab, title in (
+            (self.basic_tab, self.tr("基本信息")),
+            (self.members_tab, self.tr("家庭成员")),
+            (self.years_tab, self.tr("年度收入与保障")),
+            (self.measures_tab, self.tr("帮扶措施")),
+            (self.status_tab, self.tr("状态变更")),
+            (self.history_tab, self.tr("变更记录")),
+        ):
+            self.tabs.addTab(tab, title)
+        self.problems_title = QLabel(self)
+        self.problems_title.setStyleSheet(ERROR_STYLE + "font-weight: bold;")
+        self.problems = QListWidget(self)
+        self.problems.setObjectName("saveProblems")
+        self.problems.setStyleSheet(ERROR_STYLE)
+        self.problems.setMaximumHeight(110)
+        self.message = QLabel(self)
+        self.message.setObjectName("saveMessage")
+        self.save_button = QPushButton(self.tr("保存(&S)"), self)
+        self.close_button = QPushButton(self.tr("关闭"), self)
+        for button in (self.save_button, self.close_button):
+            button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.problems_title)
+        layout.addWidget(self.problems)
+        layout.addLayout(buttons)
+
+        self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        self.save_shortcut.activated.connect(self.save)
+        self.save_button.clicked.connect(self.save)
+        self.close_button.clicked.connect(self.reject)
+        for tab in (self.basic_tab, self.members_tab, self.years_tab, self.measures_tab, self.status_tab):
+            tab.changed.connect(self._on_changed)
+        self.tabs.currentChanged.connect(self._refresh_tab)
+        self.problems.itemActivated.connect(self._go_to_problem)
+        self.problems.itemClicked.connect(self._go_to_problem)
+        self._show_draft()
+        self.resize(1000, 680)
+
+    @property
+    def household_id(self) -> int | None:
+        return self.draft.id
+
+    # -- showing -------------------------------------------------------------------------------------------------------
+    def _show_draft(self) -> None:
+        for tab in (self.basic_tab, self.members_tab, self.years_tab, self.measures_tab, self.status_tab):
+            tab.load(self.draft)
+        self.history_tab.load(self.db, self.draft.id)
+        self._show_problems([])
+        self._on_changed()
+
+    def _refresh_tab(self, index: int) -> None:
+        """Tabs show each other's data (member count, years, status): bring the one shown up to date."""
+        tab = self.tabs.widget(index)
+        if hasattr(tab, "refresh") and getattr(tab, "draft", None) is not None:
+            tab.refresh()
+
+    def _on_changed(self) -> None:
+        draft = self.draft
+        head = draft.head()
+        name = head.name if head and head.name else self.tr("（无户主）")
+        self.setWindowTitle(
+            self.tr("农户档案 - {0}[*]").format(name) if draft.id else self.tr("新建农户档案 - {0}[*]").format(name)
+        )
+        self.setWindowModified(has_changes(draft))
+        place = self._village_labels.get(draft.village_id, "")
+        if draft.group_id in self._group_names:
+            place += " " + self._group_names[draft.group_id]
+        episode = draft.open_episode()
+        parts = [
+            self.tr("户主：{0}").format(name),
+            self.tr("户编号：{0}").format(draft.number or "—"),
+            self.tr("在册 {0} 人").format(len(draft.active_members())),
+            place,
+            status_label(draft.status),
+        ]
+        if episode:
+            parts.append(self.tr("监测对象：{0}").format(codes.MONITOR_TYPE.label_of(episode.type)))
+        self.header.setText("　".join(p for p in parts if p))
+        if self.isWindowModified():
+            self.message.clear()
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        self.problems.clear()
+        for problem in problems:
+            item = QListWidgetItem(str(problem), self.problems)
+            item.setData(Qt.ItemDataRole.UserRole, problem.section)
+        self.problems_title.setText(
+            self.tr("未保存，请改正以下 {0} 处问题（点击一项可转到该页）：").format(len(problems)) if problems else ""
+        )
+        self.problems_title.setVisible(bool(problems))
+        self.problems.setVisible(bool(problems))
+
+    def _go_to_problem(self, item: QListWidgetItem) -> None:
+        self.tabs.setCurrentIndex(SECTION_TABS.get(item.data(Qt.ItemDataRole.UserRole), 0))
+
+    # -- saving and closing --------------------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Validate and save everything in one transaction; on any problem nothing is written and it is shown."""
+        problems = validate(self.draft)
+        if problems:
+            self._show_problems(problems)
+            return False
+        try:
+            household_id = save_draft(self.db, self.draft, user=self.user)
+        except ValidationFailed as exc:
+            self._show_problems(exc.problems)
+            return False
+        except PovDeskError as exc:
+            QMessageBox.warning(self, self.tr("未保存"), str(exc))
+            return False
+        with self.db.session() as session:
+            self.draft = load(session, household_id)
+        current = self.tabs.currentIndex()
+        self._show_draft()
+        self.tabs.setCurrentIndex(current)
+        self.message.setText(self.tr("已保存（{0}）").format(QDateTime.currentDateTime().toString("HH:mm:ss")))
+        self.saved.emit(household_id)
+        return True
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """保存 / 不保存 / 取消 for a window closed with unsaved changes."""
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("尚未保存"),
+            self.tr("“{0}”有尚未保存的修改，是否保存？").format(self.windowTitle().replace("[*]", "")),
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            self,
+        )
+        box.button(buttons.Save).setText(self.tr("保存"))
+        box.button(buttons.Discard).setText(self.tr("不保存"))
+        box.button(buttons.Cancel).setText(self.tr("取消"))
+        box.setDefaultButton(buttons.Save)
+        return buttons(box.exec())
+
+    def reject(self) -> None:
+        """Esc, 关闭 and the window's close button all come here: ask before losing unsaved changes."""
+        if has_changes(self.draft):
+            answer = self.ask_unsaved()
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save and not self.save():
+                return
+        super().reject()
+
+
+def open_household(
+    parent: QWidget,
+    db: Database,
+    settings: AppSettings,
+    household_id: int | None,
+    *,
+    village_id: int | None = None,
+    user: str | None = None,
+) -> HouseholdEditor | None:
+    """Show the editor of a household (raising the one already open), or of a new household in `village_id`.
+
+    Returns None, after telling the clerk why, when the household cannot be opened.
+    """
+    if household_id is not None:
+        for editor in parent.findChildren(HouseholdEditor):
+            if editor.household_id == household_id and editor.isVisible():
+                editor.raise_()
+                editor.activateWindow()
+                return editor
+    try:
+        editor = HouseholdEditor(db, settings, household_id, village_id=village_id, user=user, parent=parent)
+    except PovDeskError as exc:
+        QMessageBox.warning(parent, parent.tr("无法打开农户档案"), str(exc))
+        return None
+    editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    editor.show()
+    return editor
