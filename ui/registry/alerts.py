@@ -67,6 +67,11 @@ class AlertsDock(QDockWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        metrics = self.table.fontMetrics()
+        for column, sample in enumerate(("5329300000000001", "欧阳建国", "西西村村", "“两不愁三保障”未达标")):
+            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
         self.table.doubleClicked.connect(lambda i: self.open_household.emit(self.model.alerts[i.row()].household_id))
         body = QWidget(self)
         top = QHBoxLayout()

@@ -26,6 +26,11 @@ from ui.settings import AppSettings, Option
 HEADER_STATE = Option("registry/header_state", QByteArray(), QByteArray)
 HIDDEN_COLUMNS = Option("registry/hidden_columns", [], list)
 SEARCH_DELAY_MS = 250
+# A typical long value per column sizes it on a first start; after that the clerk's own widths are remembered.
+WIDTH_SAMPLES = {"number": "5329300000000001", "head": "欧阳建国", "persons": "人数", "township": "老和镇",
+                 "village": "西西村", "group": "第10村民小组", "attribute": "特困供养贫困户",
+                 "main_cause": "自身发展动力不足", "status": "未脱贫", "per_capita_income": "12,345.67",
+                 "helper": "张建国、李华", "monitor_type": "突发严重困难户"}  # fmt: skip
 
 
 class RegistryView(QWidget):
@@ -179,7 +184,10 @@ class RegistryView(QWidget):
     def _restore_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.blockSignals(True)  # the first query runs when the window sets the area
-        header.restoreState(self._settings.get(HEADER_STATE))
+        if not header.restoreState(self._settings.get(HEADER_STATE)):
+            metrics = self.table.fontMetrics()
+            for column, (key, _title) in enumerate(COLUMNS):
+                header.resizeSection(column, metrics.horizontalAdvance(WIDTH_SAMPLES[key]) + 16)
         header.blockSignals(False)
         hidden = set(self._settings.get(HIDDEN_COLUMNS))
         for column, (key, _title) in enumerate(COLUMNS):
