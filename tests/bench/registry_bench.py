@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from povdesk import demo  # noqa: E402
@@ -80,6 +80,10 @@ def run_once(app: QApplication, url: str, settings_path: Path) -> dict:
 
     figures = {"first_page_ms": _ms(open_county)}
     view = window.registry.view
+    deadline = time.monotonic() + 30
+    while not window.area_tree.counts and time.monotonic() < deadline:  # the clerk starts typing once it settles
+        app.processEvents()
+        time.sleep(0.01)
     assert view.model.rowCount() > 0
     initials = view.model.data(view.model.index(0, COLUMN_KEYS.index("head")))
     from povdesk.names import pinyin_keys
@@ -112,7 +116,7 @@ def run_once(app: QApplication, url: str, settings_path: Path) -> dict:
     figures["rows"] = view.model.rowCount()
     window.close()
     window.deleteLater()
-    app.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # processEvents() leaves these
     db.close()
     return figures
 
