@@ -25,7 +25,7 @@ class HouseholdTableModel(QAbstractTableModel):
     the first time the view asks for it, and `refresh()` marks everything stale after a write.
     """
 
-    PAGE = 200
+    PAGE = 100
     CACHE_ROWS = 20_000
 
     def __init__(self, db: Database, parent=None) -> None:
