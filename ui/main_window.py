@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
 
         self._add_standard_actions()
         install_all(self, features)
+        for menu in self.menus.values():  # a feature not built yet leaves no empty menu behind
+            menu.menuAction().setVisible(not menu.isEmpty())
         self.area_tree.area_selected.connect(self._on_area_selected)
         self.area_tree.counts_loaded.connect(self._update_summary)
         self.data_changed.connect(self.area_tree.reload)

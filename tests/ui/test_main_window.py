@@ -46,6 +46,12 @@ def test_menus_are_there_for_the_features(main_window):
     assert list(main_window.menus) == [key for key, _ in MENUS]
     assert main_window.menus["file"].title() == "文件(&F)"
     assert [a.text() for a in main_window.menus["file"].actions()][-1] == "退出(&X)"
+    shown = [m.title() for m in main_window.menus.values() if m.menuAction().isVisible()]
+    assert (
+        "文件(&F)" in shown
+        and "建档立卡(&R)" in shown
+        and all(not m.isEmpty() for m in main_window.menus.values() if m.menuAction().isVisible())
+    )
 
 
 def test_window_reopens_where_the_clerk_left_it(qtbot, demo_db, settings):
