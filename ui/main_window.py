@@ -61,8 +61,8 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self.tr("数据库：{0}").format(db.display_url), self)
         self.statusBar().addPermanentWidget(self.db_label)
 
-        self._add_standard_actions()
         install_all(self, features)
+        self._add_standard_actions()
         for menu in self.menus.values():  # a feature not built yet leaves no empty menu behind
             menu.menuAction().setVisible(not menu.isEmpty())
         self.area_tree.area_selected.connect(self._on_area_selected)
@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         quit_action.triggered.connect(self.close)
+        if not self.menus["file"].isEmpty():
+            self.menus["file"].addSeparator()
         self.menus["file"].addAction(quit_action)
         about = QAction(self.tr("关于 PovDesk(&A)"), self)
         about.triggered.connect(self._show_about)

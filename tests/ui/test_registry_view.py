@@ -169,3 +169,25 @@ def test_monitoring_lines_are_edited_in_settings(main_window, demo_db, qtbot, mo
     with demo_db.session() as session:
         lines = dict(session.execute(select(MonitoringLine.year, MonitoringLine.amount)).all())
     assert lines[2026] == 8800
+
+
+def test_export_of_the_filtered_list_holds_exactly_its_households(main_window, demo_db, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+    from python_calamine import CalamineWorkbook
+
+    view = main_window.registry.view
+    view.status.setCurrentIndex(view.status.findText("返贫"))
+    wanted = set(_column(view, "number"))
+    out = tmp_path / "返贫户.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    action = next(a for a in main_window.menus["registry"].actions() if a.text().startswith("导出当前列表"))
+    action.trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=20000)
+    assert told[0].startswith(f"已导出 {len(wanted)} 户")
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    header = next(i for i, row in enumerate(rows) if "户编号" in row)
+    column = rows[header].index("户编号")
+    exported = {str(row[column]) for row in rows[header + 1 :] if row[column]}
+    assert exported == wanted and wanted

@@ -52,7 +52,10 @@ class RegistryFeature(QObject):
         alerts = self.alerts.toggleViewAction()
         alerts.setText(w.tr("监测预警(&A)"))
         alerts.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        for action in (new, find, refresh):
+        export = QAction(w.tr("导出当前列表(&E)…"), w)
+        export.setStatusTip(w.tr("把列表中筛选出的户按全国系统格式导出为 Excel 花名册"))
+        export.triggered.connect(self.export_view)
+        for action in (new, find, refresh, export):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(alerts)
@@ -85,6 +88,15 @@ class RegistryFeature(QObject):
             )
             return None
         return self.open_household(None, village_id)
+
+    def export_view(self) -> None:
+        from ui.importing import export_roster_to
+
+        ids = self.view.model.household_ids()
+        if not ids:
+            QMessageBox.information(self.window, self.window.tr("导出当前列表"), self.window.tr("当前列表中没有农户。"))
+            return
+        export_roster_to(self.window, self.window.db, self.window.settings, household_ids=ids)
 
     def edit_monitoring_lines(self) -> None:
         dialog = MonitoringLinesDialog(self.window.db, self.window.settings, self.window)

@@ -57,6 +57,10 @@ class HouseholdTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         self.set_query(self._query)
 
+    def household_ids(self) -> list[int]:
+        """Every household of the current result, in list order (a copy)."""
+        return list(self._ids)
+
     def household_id(self, row: int) -> int:
         return self._ids[row]
 

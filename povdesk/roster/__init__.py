@@ -1,0 +1,1 @@
+"""Excel rosters in and out: reading messy workbooks, validating, importing atomically, exporting the national layout."""

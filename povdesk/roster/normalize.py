@@ -1,0 +1,301 @@
+"""Normalising roster cells as clerks type them: full-width digits, 2014年, 4,200元, 是/否, code labels, ID numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from itertools import repeat
+from typing import NamedTuple
+
+from stdnum.cn import ric
+
+from povdesk import idnumber
+from povdesk.codes import CodeList
+from povdesk.idnumber import InvalidIdNumber
+
+
+class Invalid:
+    """A cell that could not be taken: the reason in Chinese; `warning` cells are dropped but the row is kept."""
+
+    __slots__ = ("message", "warning")
+
+    def __init__(self, message: str, *, warning: bool = False) -> None:
+        self.message = message
+        self.warning = warning
+
+    def __repr__(self) -> str:
+        return f"Invalid({self.message!r})"
+
+
+_MISS = object()
+_SPACES = re.compile(r"\s+")
+_YEAR = re.compile(r"^(\d{4})(?:\s*年度?|[-/.年]\s*\d{1,2}(?:[-/.月]\s*\d{1,2}日?|月)?)?$")
+_MONEY_JUNK = str.maketrans("", "", ",，元 ￥¥")
+_TRUE = {"是", "有", "已参加", "参加", "参保", "已参保", "√", "✓", "Y", "YES", "TRUE", "1", "对"}
+_FALSE = {"否", "无", "没有", "未参加", "不参加", "未参保", "×", "✗", "N", "NO", "FALSE", "0", "不"}
+_CAUSE_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
+LARGEST_EXACT = 10**15  # Excel keeps 15 significant digits: longer numbers stored as numbers lost their tail
+
+
+def is_blank(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
+def text(value: object) -> str | None:
+    """Trimmed text, full-width letters and digits made half-width; integral numbers without ".0"."""
+    if value is None or value == "":
+        return None
+    if value.__class__ is str and value.isascii():  # the common case needs no Unicode normalisation
+        return value.strip() or None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    cleaned = unicodedata.normalize("NFKC", str(value)).strip()
+    return cleaned or None
+
+
+def person_name(value: object) -> str | Invalid | None:
+    """A name without the spaces clerks pad two-character names with ("张  三"); the middle dot kept."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        return Invalid(f"“{text(value)}”不是姓名")
+    name = _SPACES.sub("", value)
+    return name or None
+
+
+def household_number(value: object) -> str | Invalid | None:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if abs(value) >= LARGEST_EXACT or not float(value).is_integer():
+            return Invalid("户编号被存成了数字，Excel 已丢失其末几位。请把该列设置为“文本”格式后重新录入户编号")
+        return str(int(value))
+    number = text(value)
+    return "".join(number.split()) if number else None
+
+
+def digits_text(what: str) -> Callable[[object], str | Invalid | None]:
+    """Phone numbers and bank accounts: text; a long number stored as a number has lost digits and is dropped."""
+
+    def convert(value: object) -> str | Invalid | None:
+        if value.__class__ is str and value.isdigit() and value.isascii():
+            return value
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            if abs(value) >= LARGEST_EXACT or not float(value).is_integer():
+                return Invalid(
+                    f"{what}被存成了数字，Excel 已丢失其末几位，本项未导入。请把该列设置为“文本”格式后重新录入",
+                    warning=True,
+                )
+            return str(int(value))
+        cleaned = text(value)
+        return "".join(cleaned.split()) if cleaned else None
+
+    return convert
+
+
+def integer(value: object) -> int | Invalid | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return Invalid(f"“{value}”不是整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else Invalid(f"“{value}”不是整数")
+    cleaned = text(value)
+    if cleaned is None:
+        return None
+    cleaned = cleaned.rstrip("人个岁月口")
+    try:
+        return int(cleaned)
+    except ValueError:
+        return Invalid(f"“{cleaned}”不是整数")
+
+
+def year(value: object, *, today: dt.date | None = None) -> int | Invalid | None:
+    """2014, 2014.0, "2014", "2014年", "2014-05", "2014.5.1" or a date cell → 2014."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        found = value.year
+    elif isinstance(value, float | int) and not isinstance(value, bool) and float(value).is_integer():
+        found = int(value)
+    else:
+        cleaned = text(value)
+        if cleaned is None:
+            return None
+        match = _YEAR.match(cleaned)
+        if not match:
+            return Invalid(f"“{cleaned}”不是年份，应写作 2014 或 2014年")
+        found = int(match.group(1))
+    latest = (today or dt.date.today()).year + 1
+    if not 1980 <= found <= latest:
+        return Invalid(f"年份 {found} 不合理")
+    return found
+
+
+def date(value: object) -> dt.date | Invalid | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    cleaned = text(value)
+    if cleaned is None:
+        return None
+    parts = re.split(r"[-/.年月日]+", cleaned.rstrip("日"))
+    try:
+        y, m, d = (int(p) for p in parts[:3]) if len(parts) >= 3 else (0, 0, 0)
+        return dt.date(y, m, d)
+    except ValueError:
+        return Invalid(f"“{cleaned}”不是日期，应写作 2022-03-15")
+
+
+def money(value: object) -> float | Invalid | None:
+    """4200, "4,200", "4200元", "￥4,200.50", "0.42万" → yuan."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return Invalid(f"“{value}”不是金额")
+    if isinstance(value, int | float):
+        return round(float(value), 2)
+    cleaned = text(value)
+    if cleaned is None:
+        return None
+    factor = 1.0
+    compact = cleaned.translate(_MONEY_JUNK)
+    if compact.endswith("万"):
+        factor, compact = 10000.0, compact[:-1]
+    try:
+        return round(float(compact) * factor, 2)
+    except ValueError:
+        return Invalid(f"“{cleaned}”不是金额")
+
+
+def boolean(value: object) -> bool | Invalid | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if value in (0, 1):
+            return bool(value)
+        return Invalid(f"“{value}”应填“是”或“否”")
+    cleaned = text(value)
+    if cleaned is None:
+        return None
+    key = cleaned.upper()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    return Invalid(f"“{cleaned}”应填“是”或“否”")
+
+
+def code(code_list: CodeList) -> Callable[[object], str | Invalid | None]:
+    """A code from its code, label or synonym; an unknown value gets the nearest label as a suggestion."""
+
+    def convert(value: object) -> str | Invalid | None:
+        cleaned = text(value)
+        if cleaned is None:
+            return None
+        found = code_list.parse(cleaned)
+        if found is not None:
+            return found
+        nearest = code_list.suggest(cleaned)
+        hint = f"，是否应为“{nearest}”？" if nearest else f"。可填：{'、'.join(i.label for i in code_list.items[:12])}"
+        return Invalid(f"“{cleaned}”不在{code_list.label}代码表中{hint}")
+
+    return convert
+
+
+def causes(code_list: CodeList) -> Callable[[object], tuple[str, ...] | Invalid | None]:
+    """Several causes in one cell: "因学、缺技术" → ("schooling", "skills")."""
+    single = code(code_list)
+
+    def convert(value: object) -> tuple[str, ...] | Invalid | None:
+        cleaned = text(value)
+        if cleaned is None:
+            return None
+        found = []
+        for part in _CAUSE_SEPARATORS.split(cleaned):
+            if not part:
+                continue
+            parsed = single(part)
+            if isinstance(parsed, Invalid):
+                return parsed
+            if parsed not in found:
+                found.append(parsed)
+        return tuple(found) or None
+
+    return convert
+
+
+class PersonId(NamedTuple):
+    number: str
+    sex: str  # codes.SEX
+    birth_date: dt.date
+
+
+class IdChecker:
+    """ID numbers checked as `idnumber.parse` checks them, fast for the common case of 400,000 clean numbers.
+
+    A canonical 18-character number whose date and check character are right is accepted here (birth dates are
+    cached, the check character comes from python-stdnum as in idnumber); anything else goes to `idnumber.parse`,
+    whose Chinese message is the reason given. A number typed as a number is refused: Excel kept only 15 digits.
+    """
+
+    def __init__(self, today: dt.date | None = None) -> None:
+        self.today = today or dt.date.today()
+        self._dates: dict[str, dt.date | None] = {}
+
+    def _birth(self, digits: str) -> dt.date | None:
+        try:
+            born = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            return None
+        return born if born.year >= 1890 and born <= self.today else None
+
+    def __call__(self, value: object) -> PersonId | Invalid | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str) and len(value) == 18 and value[:17].isdigit() and value.isascii():
+            number = value if value[17] != "x" else value[:17] + "X"
+            key = number[6:14]
+            born = self._dates.get(key, _MISS)
+            if born is _MISS:
+                born = self._dates[key] = self._birth(key)
+            if born is not None and number[17] == ric.calc_check_digit(number):
+                return PersonId(number, "male" if number[16] in "13579" else "female", born)
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            if value >= LARGEST_EXACT or not float(value).is_integer():
+                return Invalid(
+                    "身份证号被存成了数字，Excel 已把末几位变成了0，无法还原。请把该列设置为“文本”格式，"
+                    "再按原件重新录入身份证号"
+                )
+            value = str(int(value))  # a 15-digit first-generation number fits in a number exactly
+        try:
+            info = idnumber.parse(str(value), today=self.today)
+        except InvalidIdNumber as exc:
+            return Invalid(str(exc))
+        return PersonId(info.number, info.sex, info.birth_date)
+
+
+def convert_column(convert: Callable[[object], object], values, cache: dict | None) -> list:
+    """Apply `convert` to a column of cells; with a cache, each distinct raw value is converted once."""
+    if cache is None:
+        return list(map(convert, values))
+    out = list(map(cache.get, values, repeat(_MISS)))
+    if _MISS in out:
+        for i, result in enumerate(out):
+            if result is _MISS:
+                raw = values[i]
+                out[i] = cache[raw] = convert(raw)
+    return out
+
+
+def age_on(birth: dt.date, today: dt.date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

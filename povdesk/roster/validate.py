@@ -1,0 +1,396 @@
+"""Turning roster rows into validated households and members: grouping, required values, codes, ID numbers, warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import itemgetter
+
+from povdesk import codes
+from povdesk.roster import normalize as nz
+from povdesk.roster.layout import BY_KEY, HOUSEHOLD, MEMBER, REQUIRED_MEMBER_VALUES
+from povdesk.roster.reader import Header
+
+_MISS = object()
+_TOTAL_MARKERS = ("合计", "总计", "小计", "共计", "累计")
+_NOTE_MARKERS = ("填表", "审核", "制表", "负责人", "备注", "说明", "注：", "注:", "签字", "盖章", "联系人")
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """A rejected row or a warning: the row number the clerk sees in Excel and the reason in Chinese."""
+
+    row: int
+    reason: str
+
+
+def converter(key: str, today: dt.date) -> tuple[Callable[[object], object], bool]:
+    """The normaliser of a field and whether its results may be cached per distinct raw value."""
+    column = BY_KEY[key]
+    kind = column.kind
+    if kind == "code":
+        return nz.code(column.code_list), True
+    if kind == "causes":
+        return nz.causes(column.code_list), True
+    if kind == "bool":
+        return nz.boolean, True
+    if kind == "int":
+        return nz.integer, True
+    if kind == "year":
+        return (lambda v: nz.year(v, today=today)), True
+    if kind == "money":
+        return nz.money, True
+    if kind == "date":
+        return nz.date, True
+    if kind in ("area", "text"):
+        return nz.text, True
+    if kind == "name":
+        return nz.person_name, False
+    if kind == "phone":
+        return nz.digits_text("电话号码"), False
+    if kind == "account":
+        return nz.digits_text("银行账号"), False
+    if kind == "household_number":
+        return nz.household_number, True
+    if kind == "id_number":
+        return nz.IdChecker(today), False
+    raise ValueError(kind)
+
+
+class HouseholdRecord:
+    """A household as read so far: where it starts, its household-level cells, its pending members, its errors."""
+
+    __slots__ = (
+        "number", "first_row", "rows", "raw", "raw_rows", "conflicts", "values", "members", "error", "error_row",
+        "resolved", "queued", "id", "head_name", "declared_size", "last",
+    )  # fmt: skip
+
+    def __init__(self, number: str, first_row: int, width: int) -> None:
+        self.number = number
+        self.first_row = first_row
+        self.rows = 0  # person rows in the file, rejected ones included: the household size they show
+        self.raw: list | None = [None] * width  # first non-blank raw cell of each household-level column
+        self.raw_rows: list[int] = [0] * width
+        self.conflicts: list[tuple[int, int, object]] = []
+        self.values: dict[str, object] = {}
+        self.members: list[MemberRecord] = []
+        self.error: str | None = None
+        self.error_row = 0
+        self.resolved = False  # household-level values converted and checked
+        self.queued = False
+        self.id: int | None = None
+        self.head_name: str | None = None
+        self.declared_size: int | None = None
+        self.last: tuple = ()  # the household cells of the row before
+
+
+class MemberRecord:
+    __slots__ = ("row", "raw", "person", "values", "name")
+
+    def __init__(self, row: int, raw: list, person: nz.PersonId, name: str, values: dict) -> None:
+        self.row = row
+        self.raw = raw
+        self.person = person
+        self.name = name
+        self.values = values
+
+
+class RosterParser:
+    """Feeds on chunks of (row number, cells); hands back households whose rows have all been seen.
+
+    Household-level columns may be repeated on every row, given on the head's row only, or merged vertically
+    (the reader fills merged cells): a row with a blank household number continues the household above it.
+    """
+
+    def __init__(self, header: Header, labels: Callable[[int], str], *, today: dt.date | None = None) -> None:
+        self.today = today or dt.date.today()
+        self.header = header
+        self.labels = labels
+        self.rejected: list[Issue] = []
+        self.warnings: list[Issue] = []
+        self.rejected_raw: dict[int, list] = {}
+        mapping = header.mapping
+        self.col = {key: col for col, key in mapping.items()}
+        self.hh_col = self.col["household_number"]
+        self.id_col = self.col["id_number"]
+        self.name_col = self.col["name"]
+        self.relation_col = self.col.get("relation")
+        self.household_cols = [c for c, k in sorted(mapping.items()) if BY_KEY[k].level == HOUSEHOLD
+                               and k != "household_number"]  # fmt: skip
+        self.household_keys = [mapping[c] for c in self.household_cols]
+        self.member_cols = [c for c, k in sorted(mapping.items()) if BY_KEY[k].level == MEMBER]
+        self.member_keys = [mapping[c] for c in self.member_cols]
+        self.household_getter = _getter(self.household_cols)
+        self.member_getter = _getter(self.member_cols)
+        self.converters = {k: converter(k, self.today) for k in set(mapping.values()) if BY_KEY[k].kind != "ignored"}
+        self.caches: dict[str, dict | None] = {
+            k: ({} if cached else None) for k, (_, cached) in self.converters.items()
+        }
+        self.household_converters = [(k, self.converters[k][0], self.caches[k]) for k in self.household_keys]
+        self.by_raw_number: dict[object, HouseholdRecord] = {}
+        self.by_number: dict[str, HouseholdRecord] = {}
+        self.current: HouseholdRecord | None = None
+        self.seen_ids: dict[str, tuple[HouseholdRecord, int, str]] = {}
+        self.completed: list[HouseholdRecord] = []
+
+    # -- issues ---------------------------------------------------------------------------------------------------
+    def reject(self, row: int, reason: str, raw: list) -> None:
+        self.rejected.append(Issue(row, reason))
+        self.rejected_raw[row] = list(raw)
+
+    def warn(self, row: int, reason: str) -> None:
+        self.warnings.append(Issue(row, reason))
+
+    def _convert(self, key: str, value: object) -> object:
+        convert, _ = self.converters[key]
+        cache = self.caches[key]
+        if cache is None:
+            return convert(value)
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = convert(value)
+            return result
+
+    def _labelled(self, key: str, message: str) -> str:
+        col = self.col.get(key)
+        return f"{self.labels(col) if col is not None else BY_KEY[key].header}：{message}"
+
+    # -- rows ------------------------------------------------------------------------------------------------------
+    def _skippable(self, row: list) -> bool:
+        """Total rows (合计), signature and note lines under the table."""
+        filled = [v for v in row if v != "" and v is not None]
+        for value in filled[:6]:
+            if isinstance(value, str):
+                folded = "".join(value.split())
+                if folded.startswith(_TOTAL_MARKERS) or folded.startswith(_NOTE_MARKERS):
+                    return True
+        return len(filled) <= 2 and row[self.id_col] == "" and row[self.name_col] == ""
+
+    def _household_for(self, number_raw: object, row_no: int, row: list) -> HouseholdRecord | None:
+        if number_raw == "" or number_raw is None or (isinstance(number_raw, str) and not number_raw.strip()):
+            is_head = False
+            if self.relation_col is not None:
+                is_head = self._convert("relation", row[self.relation_col]) == "head"
+            if self.current is not None and not is_head:
+                return self.current  # merged or head-only household cells: the household above continues
+            reason = "缺少户编号" + ("（户主所在行必须填写户编号）" if is_head else "")
+            broken = HouseholdRecord(f"第{row_no}行", row_no, len(self.household_cols))
+            broken.error, broken.error_row = self._labelled("household_number", reason), row_no
+            return broken
+        household = self.by_raw_number.get(number_raw)
+        if household is not None:
+            return household
+        number = self._convert("household_number", number_raw)
+        if isinstance(number, nz.Invalid):
+            household = HouseholdRecord(str(number_raw), row_no, len(self.household_cols))
+            household.error, household.error_row = self._labelled("household_number", number.message), row_no
+        else:
+            household = self.by_number.get(number)
+            if household is None:
+                household = self.by_number[number] = HouseholdRecord(number, row_no, len(self.household_cols))
+        self.by_raw_number[number_raw] = household
+        return household
+
+    def feed(self, chunk: Iterable[tuple[int, list]]) -> list[HouseholdRecord]:
+        """Take a chunk of rows; return the households completed so far (their rows will not continue)."""
+        kept_rows, kept_numbers, kept_households = [], [], []
+        household_getter, hh_col = self.household_getter, self.hh_col
+        for row_no, row in chunk:
+            if not any(row):
+                continue  # blank rows (they do not end a household: merged cells never span them, but tidy sheets do)
+            if (row[self.id_col] == "" or row[self.name_col] == "") and self._skippable(row):
+                continue
+            household = self._household_for(row[hh_col], row_no, row)
+            if household is not self.current:
+                if self.current is not None and not self.current.queued:
+                    self.current.queued = True
+                    self.completed.append(self.current)
+                self.current = household
+            household.rows += 1
+            if household.raw is not None and self.household_cols:
+                cells = household_getter(row)
+                if cells != household.last:  # household cells repeated on every row: compared once, in C
+                    household.last = cells
+                    raw = household.raw
+                    rows = household.raw_rows
+                    for i, value in enumerate(cells):
+                        if value == "" or value is None or value == raw[i]:
+                            continue
+                        if raw[i] is None:
+                            raw[i], rows[i] = value, row_no
+                        elif not household.resolved:
+                            household.conflicts.append((i, row_no, value))
+            kept_rows.append(row)
+            kept_numbers.append(row_no)
+            kept_households.append(household)
+        if kept_rows:
+            self._members(kept_rows, kept_numbers, kept_households)
+        done, self.completed = self.completed, []
+        return done
+
+    def finish(self) -> list[HouseholdRecord]:
+        if self.current is not None and not self.current.queued:
+            self.current.queued = True
+            self.completed.append(self.current)
+        self.current = None
+        done, self.completed = self.completed, []
+        return done
+
+    def _members(self, rows: list[list], numbers: list[int], households: list[HouseholdRecord]) -> None:
+        """Convert the member columns of a chunk column by column (cached per distinct value), then check each row."""
+        columns = list(zip(*map(self.member_getter, rows), strict=True)) if self.member_cols else []
+        converted: dict[str, list] = {}
+        for key, values in zip(self.member_keys, columns, strict=True):
+            convert, _ = self.converters[key]
+            converted[key] = nz.convert_column(convert, values, self.caches[key])
+        invalid_cells: dict[int, list[tuple[str, nz.Invalid]]] = {}
+        for key, values in converted.items():
+            cache = self.caches[key]
+            if cache is not None and not any(isinstance(v, nz.Invalid) for v in cache.values()):
+                continue
+            for i, value in enumerate(values):
+                if value.__class__ is nz.Invalid:
+                    invalid_cells.setdefault(i, []).append((key, value))
+        persons = converted.pop("id_number")
+        names = converted.pop("name")
+        ages = converted.pop("age", None)
+        sexes = converted.pop("sex", None)
+        keys = list(converted)
+        value_rows = zip(*converted.values(), strict=True) if keys else ((),) * len(rows)
+        seen_ids, today = self.seen_ids, self.today
+        for i, values in enumerate(value_rows):
+            row_no, household, person, name = numbers[i], households[i], persons[i], names[i]
+            problems = invalid_cells.get(i)
+            if problems or person is None or name is None or person.__class__ is nz.Invalid:
+                reasons = self._row_reasons(i, person, name, problems, dict(zip(keys, values, strict=True)))
+                if reasons is not None:
+                    if reasons:
+                        self.reject(row_no, "；".join(reasons), rows[i])
+                    continue
+            record = dict(zip(keys, values, strict=True))
+            if record.get("relation") is None:
+                self.reject(row_no, self._labelled("relation", "缺少与户主关系"), rows[i])
+                continue
+            number = person.number
+            first = seen_ids.get(number)
+            if first is not None:
+                other, other_row, other_name = first
+                if other is household:
+                    self.reject(row_no, f"身份证号{number}与本户第{other_row}行（{other_name}）重复", rows[i])
+                else:
+                    head = f"，户主{other.head_name}" if other.head_name else ""
+                    self.reject(row_no, f"身份证号{number}已属于户编号{other.number}（第{other_row}行{other_name}{head}）"
+                                        "的成员，一人只能属于一户，本行未导入", rows[i])  # fmt: skip
+                continue
+            seen_ids[number] = (household, row_no, name)
+            if sexes is not None and sexes[i] is not None and sexes[i] != person.sex:
+                self.warn(row_no, f"性别填写为“{codes.SEX.label_of(sexes[i])}”，但身份证号{number}显示为"
+                                  f"“{codes.SEX.label_of(person.sex)}”，已按身份证号导入")  # fmt: skip
+            if ages is not None and ages[i].__class__ is int:
+                actual = nz.age_on(person.birth_date, today)
+                if abs(ages[i] - actual) > 1:
+                    self.warn(
+                        row_no, f"年龄填写为{ages[i]}岁，但按身份证号{number}计算应为{actual}岁，已按身份证号导入"
+                    )
+            for key, value in problems or ():
+                if value.warning:
+                    self.warn(row_no, self._labelled(key, value.message))
+                    record[key] = None
+            if record["relation"] == "head" and household.head_name is None:
+                household.head_name = name
+            household.members.append(MemberRecord(row_no, rows[i], person, name, record))
+
+    def _row_reasons(self, i, person, name, problems, record) -> list[str] | None:
+        """Reasons to reject a member row (an empty list: skip it silently); None if it is fine after all."""
+        reasons = []
+        if name is None:
+            reasons.append(self._labelled("name", "缺少姓名"))
+        elif name.__class__ is nz.Invalid:
+            reasons.append(self._labelled("name", name.message))
+        if person is None:
+            reasons.append(self._labelled("id_number", "缺少身份证号"))
+        elif person.__class__ is nz.Invalid:
+            reasons.append(self._labelled("id_number", person.message))
+        for key, value in problems or ():
+            if not value.warning and key not in ("name", "id_number"):
+                reasons.append(self._labelled(key, value.message))
+        if "relation" in record and record["relation"] is None and "relation" in REQUIRED_MEMBER_VALUES:
+            reasons.append(self._labelled("relation", "缺少与户主关系"))
+        if not reasons:
+            return None
+        return reasons
+
+    # -- households ----------------------------------------------------------------------------------------------
+    def resolve(self, household: HouseholdRecord) -> None:
+        """Convert and check the household-level cells once all its rows are in; errors reject the whole household."""
+        if household.resolved or household.raw is None:
+            household.resolved = True
+            return
+        household.resolved = True
+        values: dict[str, object] = {}
+        raws = household.raw
+        for i, (key, convert, cache) in enumerate(self.household_converters):
+            raw = raws[i]
+            if raw is None:
+                continue
+            if cache is None:
+                value = convert(raw)
+            else:
+                value = cache.get(raw, _MISS)
+                if value is _MISS:
+                    value = cache[raw] = convert(raw)
+            if value.__class__ is nz.Invalid:
+                if value.warning:
+                    self.warn(household.raw_rows[i], self._labelled(key, value.message))
+                    continue
+                if household.error is None:
+                    household.error = self._labelled(key, value.message)
+                    household.error_row = household.raw_rows[i]
+                continue
+            values[key] = value
+        for i, row_no, raw in household.conflicts:
+            key = self.household_keys[i]
+            value = self._convert(key, raw)
+            if value != values.get(key) and value.__class__ is not nz.Invalid:
+                first = household.raw_rows[i]
+                self.warn(row_no, self._labelled(key, f"与同户第{first}行填写的“{nz.text(household.raw[i])}”不一致，"
+                                                      f"以第{first}行为准"))  # fmt: skip
+        if household.error is None and values.get("village") is None:
+            household.error = self._labelled("village", "缺少所在行政村")
+            household.error_row = household.first_row
+        size = values.get("household_size")
+        household.declared_size = size if isinstance(size, int) else None
+        household.values = values
+        household.raw = None  # the raw cells are not needed any more: 120,000 households must stay light
+        household.last = ()
+        household.conflicts = []
+
+    def reject_household(self, household: HouseholdRecord) -> None:
+        """Every pending member row of a household with a household-level error is rejected, the culprit row first."""
+        for member in household.members:
+            if member.row == household.error_row:
+                self.reject(member.row, household.error or "", member.raw)
+            else:
+                self.reject(member.row, f"同户第{household.error_row}行有误，整户未导入：{household.error}", member.raw)
+        household.members = []
+
+    def size_warnings(self) -> None:
+        for household in self.by_number.values():
+            if (
+                household.declared_size is not None
+                and household.declared_size != household.rows
+                and not household.error
+            ):
+                self.warn(household.first_row, self._labelled("household_size", f"户编号{household.number}填写为"
+                          f"{household.declared_size}人，但表中该户有{household.rows}行成员"))  # fmt: skip
+
+
+def _getter(cols: list[int]) -> Callable[[list], tuple]:
+    if not cols:
+        return lambda row: ()
+    if len(cols) == 1:
+        col = cols[0]
+        return lambda row: (row[col],)
+    return itemgetter(*cols)

@@ -1,0 +1,68 @@
+"""Excel rosters in the GUI: the import wizard and the export action, installed in the main window's File menu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from povdesk.roster.exporter import export_roster
+from ui.importing.wizard import ImportWizard
+from ui.ops import run_in_background
+from ui.settings import Option
+
+LAST_EXPORT_FOLDER = Option("export/last_folder", "")
+
+
+def open_import_wizard(window, path: str | None = None) -> ImportWizard:
+    """Show the wizard; after a committed import the window's `data_changed` signal is emitted."""
+    wizard = ImportWizard(window.db, window.settings, window, path=path)
+    if hasattr(window, "data_changed"):
+        wizard.imported.connect(lambda _result: window.data_changed.emit())
+    wizard.show()
+    return wizard
+
+
+def export_roster_to(parent: QWidget, db, settings, *, area_id: int | None = None, household_ids=None,
+                     path: str | None = None):  # fmt: skip
+    """Ask for a file (unless given) and export in the background; the registry, an area or the given households."""
+    if path is None:
+        folder = settings.get(LAST_EXPORT_FOLDER) or str(Path.home())
+        path, _ = QFileDialog.getSaveFileName(parent, parent.tr("导出花名册"), str(Path(folder) / "花名册.xlsx"),
+                                              parent.tr("Excel 表格 (*.xlsx)"))  # fmt: skip
+        if not path:
+            return None
+        settings.set(LAST_EXPORT_FOLDER, str(Path(path).parent))
+    if not path.lower().endswith(".xlsx"):
+        path += ".xlsx"
+
+    def done(result) -> None:
+        QMessageBox.information(parent, parent.tr("导出花名册"),
+                                parent.tr("已导出 {0} 户 {1} 人到：\n{2}").format(result.households, result.persons,
+                                                                           result.path))  # fmt: skip
+
+    return run_in_background(
+        parent, parent.tr("正在导出花名册"),
+        lambda progress: export_roster(db, path, area_id=area_id, household_ids=household_ids, progress=progress),
+        done,
+    )  # fmt: skip
+
+
+def install(window) -> tuple[QAction, QAction]:
+    """Add 导入花名册… (Ctrl+I) and 导出花名册… to the File menu of the main window."""
+    menu = window.menus["file"]
+    import_action = QAction(window.tr("导入花名册…"), window)
+    import_action.setShortcut(QKeySequence("Ctrl+I"))
+    import_action.setStatusTip(window.tr("从 Excel 花名册（.xlsx/.xls/.ods）导入户和成员"))
+    import_action.triggered.connect(lambda: open_import_wizard(window))
+    export_action = QAction(window.tr("导出花名册…"), window)
+    export_action.setStatusTip(window.tr("按全国系统格式导出当前区划（未选区划时为全部）的花名册"))
+    export_action.triggered.connect(
+        lambda: export_roster_to(window, window.db, window.settings, area_id=window.current_area_id())
+    )
+    menu.addAction(import_action)
+    menu.addAction(export_action)
+    if getattr(window, "toolbar", None) is not None:
+        window.toolbar.addAction(import_action)
+    return import_action, export_action

@@ -1,0 +1,383 @@
+"""The roster import wizard: file → sheet → header and columns → preview, errors first → import → summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from povdesk.db import Database
+from povdesk.errors import PovDeskError
+from povdesk.roster.importer import ImportResult, import_roster
+from povdesk.roster.layout import BY_KEY, COLUMNS, REQUIRED_COLUMNS
+from povdesk.roster.reader import SPREADSHEET_SUFFIXES, RosterSheet, sheet_names
+from povdesk.roster.report import write_reject_report
+from ui.ops import run_in_background, show_error
+from ui.settings import AppSettings, Option
+
+LAST_FOLDER = Option("import/last_folder", "")
+MAPPING_PREFIX = "import/mapping/"  # + header signature: the columns the clerk mapped by hand for that layout
+MAX_ISSUES_SHOWN = 2000
+
+
+def _column_letter(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("选择花名册文件"))
+        self.setSubTitle(self.tr("支持 .xlsx、.xls、.ods 文件；也可以把文件拖到这里。"))
+        self.setAcceptDrops(True)
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText(self.tr("花名册文件路径"))
+        self.path_edit.textChanged.connect(self.completeChanged)
+        browse = QPushButton(self.tr("浏览……"))
+        browse.clicked.connect(self.browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        hint = QLabel(self.tr("每人一行（全国系统导出格式）。表头可以在标题行下面，也可以是两行合并表头；"
+                              "户的信息可以每行都填、只填在户主行或上下合并。"))  # fmt: skip
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择花名册"), self.w.settings.get(LAST_FOLDER),
+                                              self.tr("Excel 表格 (*.xlsx *.xls *.ods *.xlsm)"))  # fmt: skip
+        if path:
+            self.path_edit.setText(path)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.path_edit.setText(urls[0])
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return Path(self.path_edit.text().strip()).suffix.lower() in SPREADSHEET_SUFFIXES
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        path = Path(self.path_edit.text().strip())
+        try:
+            self.w.sheets = sheet_names(path)
+        except PovDeskError as exc:
+            show_error(self, exc, self.tr("无法读取文件"))
+            return False
+        self.w.path = path
+        self.w.settings.set(LAST_FOLDER, str(path.parent))
+        return True
+
+
+class SheetPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("选择工作表"))
+        self.combo = QComboBox()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("花名册所在的工作表：")))
+        layout.addWidget(self.combo)
+        layout.addStretch(1)
+        self._loaded = False
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        self.combo.clear()
+        self.combo.addItems(self.w.sheets)
+        self._loaded = False
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return self.combo.count() > 0
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        if self._loaded:
+            return True
+        sheet = self.combo.currentText()
+        self.w.sheet = sheet
+        path = self.w.path
+
+        def load(progress):
+            progress.start(0, self.tr("正在读取表头……"))
+            with RosterSheet(path, sheet) as roster:
+                return roster.header, roster.col_offset
+
+        def done(result) -> None:
+            self.w.header, self.w.col_offset = result
+            self._loaded = True
+            self.w.next()
+
+        run_in_background(self, self.tr("读取花名册"), load, done)
+        return False
+
+
+class MappingPage(QWizardPage):
+    """The header row and, for every column, the field it fills; unmapped columns are left to the clerk."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("表头与列对应"))
+        self.setSubTitle(self.tr("请核对每一列对应的项目。无法识别的列标为黄色，可以手动指定；指定结果会记住，"
+                                 "下次导入同样格式的表格时自动使用。"))  # fmt: skip
+        self.header_row = QSpinBox()
+        self.header_row.setRange(1, 30)
+        self.header_row.setPrefix(self.tr("第 "))
+        self.header_row.setSuffix(self.tr(" 行"))
+        self.header_row.editingFinished.connect(self.reload_header)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("表头（最后一行）位于：")))
+        top.addWidget(self.header_row)
+        top.addStretch(1)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([self.tr("列"), self.tr("表中列名"), self.tr("对应项目")])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.missing = QLabel()
+        self.missing.setStyleSheet("color: #b00000")
+        self.missing.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.missing)
+        self.combos: list[QComboBox] = []
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        header = self.w.header
+        self.header_row.blockSignals(True)
+        self.header_row.setValue(header.excel_row)
+        self.header_row.blockSignals(False)
+        remembered = self.w.settings.get_raw(MAPPING_PREFIX + header.signature)
+        overrides = {int(k): v for k, v in json.loads(remembered).items()} if remembered else {}
+        mapping = header.with_mapping(overrides).mapping if overrides else header.mapping
+        self.table.setRowCount(len(header.texts))
+        self.combos = []
+        for col, text in enumerate(header.texts):
+            self.table.setItem(col, 0, QTableWidgetItem(_column_letter(col + self.w.col_offset)))
+            item = QTableWidgetItem(text)
+            self.table.setItem(col, 1, item)
+            combo = QComboBox()
+            combo.addItem(self.tr("（不导入）"), None)
+            for column in COLUMNS:
+                if column.kind != "ignored":
+                    combo.addItem(column.header, column.key)
+            key = mapping.get(col)
+            combo.setCurrentIndex(max(0, combo.findData(key)) if key else 0)
+            combo.currentIndexChanged.connect(self.update_missing)
+            if text and key is None:
+                item.setBackground(QColor("#fff2cc"))
+            self.table.setCellWidget(col, 2, combo)
+            self.combos.append(combo)
+        self.table.resizeColumnToContents(0)
+        self.table.setColumnWidth(2, 220)
+        self.update_missing()
+
+    def reload_header(self) -> None:
+        row = self.header_row.value()
+        if row == self.w.header.excel_row:
+            return
+        try:
+            with RosterSheet(self.w.path, self.w.sheet, header_row=row) as roster:
+                self.w.header, self.w.col_offset = roster.header, roster.col_offset
+        except PovDeskError as exc:
+            show_error(self, exc, self.tr("无法读取表头"))
+            return
+        self.initializePage()
+
+    def chosen_mapping(self) -> dict[int, str | None]:
+        return {col: combo.currentData() for col, combo in enumerate(self.combos)}
+
+    def update_missing(self) -> None:
+        chosen = set(self.chosen_mapping().values())
+        missing = [BY_KEY[k].header for k in REQUIRED_COLUMNS if k not in chosen]
+        self.missing.setText(self.tr("还缺少必需的列：") + "、".join(missing) if missing else "")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return not self.missing.text()
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        chosen = self.chosen_mapping()
+        header = self.w.header
+        overrides = {col: key for col, key in chosen.items() if header.mapping.get(col) != key}
+        if overrides:
+            self.w.settings.set_raw(MAPPING_PREFIX + header.signature, json.dumps(overrides))
+        self.w.mapping = chosen
+        return True
+
+
+def _issue_table(parent: QWidget) -> QTableWidget:
+    table = QTableWidget(0, 3, parent)
+    table.setHorizontalHeaderLabels([parent.tr("类别"), parent.tr("行号"), parent.tr("原因")])
+    table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setWordWrap(True)
+    return table
+
+
+def fill_issues(table: QTableWidget, result: ImportResult) -> None:
+    """Rejected rows first (red), then warnings, each with the Excel row number."""
+    issues = [("未导入", i, QColor("#fde0dc")) for i in result.rejected] + \
+             [("提示", i, QColor("#fff2cc")) for i in result.warnings]  # fmt: skip
+    issues = issues[:MAX_ISSUES_SHOWN]
+    table.setRowCount(len(issues))
+    for r, (kind, issue, color) in enumerate(issues):
+        for c, text in enumerate((table.tr(kind), str(issue.row), issue.reason)):
+            item = QTableWidgetItem(text)
+            item.setBackground(color)
+            table.setItem(r, c, item)
+    table.resizeColumnToContents(0)
+    table.resizeColumnToContents(1)
+
+
+class PreviewPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("预检结果"))
+        self.setSubTitle(self.tr("以下为预检结果，尚未写入数据库。被拒绝的行列在最前面；点“导入”开始正式导入。"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.table = _issue_table(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        self.preview: ImportResult | None = None
+        self._imported = False
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        self.preview, self._imported = None, False
+        self.summary.setText(self.tr("正在预检……"))
+        self.table.setRowCount(0)
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("导入"))
+        run_in_background(self, self.tr("预检花名册"), lambda p: self.w.run_import(p, dry_run=True), self._previewed,
+                          self._failed)  # fmt: skip
+
+    def _previewed(self, result: ImportResult) -> None:
+        self.preview = result
+        self.summary.setText(result.summary())
+        fill_issues(self.table, result)
+        self.completeChanged.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.summary.setText(str(exc) if isinstance(exc, PovDeskError) else self.tr("预检失败"))
+        show_error(self, exc, self.tr("预检失败"))
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return self.preview is not None
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        if self._imported:
+            return True
+
+        def done(result: ImportResult) -> None:
+            self.w.result = result
+            self._imported = True
+            self.w.imported.emit(result)
+            self.w.next()
+
+        run_in_background(self, self.tr("正在导入花名册"), lambda p: self.w.run_import(p, dry_run=False), done)
+        return False
+
+
+class ResultPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("导入完成"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.table = _issue_table(self)
+        self.report_button = QPushButton(self.tr("保存未导入行报告……"))
+        self.report_button.clicked.connect(self.save_report)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        result = self.w.result
+        self.summary.setText(result.summary())
+        fill_issues(self.table, result)
+        self.report_button.setEnabled(bool(result.rejected))
+
+    def save_report(self, path: str | None = None) -> Path | None:
+        if not path:
+            suggested = str(self.w.path.with_name(self.w.path.stem + "_未导入行.xlsx"))
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存未导入行报告"), suggested,
+                                                  self.tr("Excel 表格 (*.xlsx)"))  # fmt: skip
+        if not path:
+            return None
+        try:
+            return write_reject_report(self.w.result, path)
+        except PovDeskError as exc:
+            show_error(self, exc, self.tr("无法保存报告"))
+            return None
+
+
+class ImportWizard(QWizard):
+    """Import one roster. `imported(result)` is emitted once the import has been committed."""
+
+    imported = Signal(object)
+
+    def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None, *, path: str | None = None,
+                 user: str = "") -> None:  # fmt: skip
+        super().__init__(parent)
+        self.db, self.settings, self.user = db, settings, user
+        self.setWindowTitle(self.tr("导入花名册"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage)
+        self.resize(900, 600)
+        self.path: Path | None = None
+        self.sheets: list[str] = []
+        self.sheet: str | None = None
+        self.header = None
+        self.col_offset = 0
+        self.mapping: dict[int, str | None] = {}
+        self.result: ImportResult | None = None
+        self.file_page, self.sheet_page = FilePage(self), SheetPage(self)
+        self.mapping_page, self.preview_page, self.result_page = MappingPage(self), PreviewPage(self), ResultPage(self)
+        for page in (self.file_page, self.sheet_page, self.mapping_page, self.preview_page, self.result_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("下一步 >"))
+        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 上一步"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
+        if path:
+            self.file_page.path_edit.setText(path)
+
+    def run_import(self, progress, *, dry_run: bool) -> ImportResult:
+        """The work of the preview and of the import, on a worker thread: the core opens its own session."""
+        return import_roster(self.db, self.path, sheet=self.sheet, header_row=self.header.excel_row,
+                             mapping=self.mapping, dry_run=dry_run, progress=progress, user=self.user)  # fmt: skip
