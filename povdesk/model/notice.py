@@ -21,8 +21,13 @@ class NoticeBatch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
 
-    stages: Mapped[list[NoticeStage]] = relationship(back_populates="batch", order_by="NoticeStage.seq")
-    items: Mapped[list[NoticeItem]] = relationship(back_populates="batch")
+    # Deleting a batch (allowed only before it is posted) deletes its stages and items; the database cascades too.
+    stages: Mapped[list[NoticeStage]] = relationship(
+        back_populates="batch", order_by="NoticeStage.seq", cascade="all, delete-orphan", passive_deletes=True
+    )
+    items: Mapped[list[NoticeItem]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class NoticeStage(Base):

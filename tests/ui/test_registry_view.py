@@ -172,8 +172,9 @@ def test_monitoring_lines_are_edited_in_settings(main_window, demo_db, qtbot, mo
 
 
 def test_export_of_the_filtered_list_holds_exactly_its_households(main_window, demo_db, qtbot, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
     from python_calamine import CalamineWorkbook
+
+    from PySide6.QtWidgets import QFileDialog
 
     view = main_window.registry.view
     view.status.setCurrentIndex(view.status.findText("返贫"))

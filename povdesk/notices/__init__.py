@@ -1,0 +1,1 @@
+"""Two public notices and one announcement (两公示一公告): the workflow service, sheet contents and batch export."""

@@ -1,0 +1,1 @@
+"""Print-ready PDFs (reportlab, no Qt): notice sheets, household cards and forms, with embedded CJK fonts."""

@@ -1,0 +1,193 @@
+"""Small dialogs of the notices screen: new batch, stage date, objection, resolution, withdrawal, adding households."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from povdesk import codes
+from ui.dialogs import RememberingDialog
+from ui.settings import AppSettings
+
+
+def to_date(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def to_qdate(value: dt.date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+class FormDialog(RememberingDialog):
+    """A form with OK/Cancel; subclasses add rows in `build()` and read them in `values()`."""
+
+    def __init__(self, name: str, title: str, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(name, settings, parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout(self)
+        self.build()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.form.addRow(buttons)
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def date_edit(self, value: dt.date) -> QDateEdit:
+        edit = QDateEdit(to_qdate(value), self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy年M月d日")
+        return edit
+
+
+class NewBatchDialog(FormDialog):
+    """Kind and year of a new batch for the selected area; households are proposed from the registry."""
+
+    def __init__(self, area_name: str, year: int, settings: AppSettings, parent: QWidget | None = None) -> None:
+        self._area_name, self._year = area_name, year
+        super().__init__("notice_new_batch", self.tr("新建公示批次"), settings, parent)
+
+    def build(self) -> None:
+        self.kind = QComboBox(self)
+        for item in codes.NOTICE_KIND:
+            self.kind.addItem(self.tr(item.label), item.code)
+        self.year = QSpinBox(self)
+        self.year.setRange(2010, 2100)
+        self.year.setValue(self._year)
+        self.form.addRow(self.tr("区划："), QLabel(self._area_name, self))
+        self.form.addRow(self.tr("公示类型："), self.kind)
+        self.form.addRow(self.tr("年度："), self.year)
+        self.form.addRow(
+            QLabel(self.tr("将按登记数据拟定名单（退出：该年度已脱贫的户；识别：该年度识别的户），之后可增减。"), self)
+        )
+
+    def values(self) -> tuple[str, int]:
+        return self.kind.currentData(), self.year.value()
+
+
+class StageDialog(FormDialog):
+    """The date a stage starts (notice) or was done (review), its period, issuing body and opinion."""
+
+    def __init__(
+        self, stage_label: str, is_notice: bool, day: dt.date, period: int, settings: AppSettings,
+        parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
+        self._label, self._is_notice, self._day, self._period = stage_label, is_notice, day, period
+        super().__init__("notice_stage", stage_label, settings, parent)
+
+    def build(self) -> None:
+        self.day = self.date_edit(self._day)
+        self.form.addRow(self.tr("开始日期：") if self._is_notice else self.tr("完成日期："), self.day)
+        self.period = QSpinBox(self)
+        self.period.setRange(1, 60)
+        self.period.setValue(self._period)
+        self.period.setSuffix(self.tr(" 天"))
+        self.issuer = QLineEdit(self)
+        self.issuer.setPlaceholderText(self.tr("留空则按模板（如“某某村村民委员会”）"))
+        self.note = QLineEdit(self)
+        if self._is_notice:
+            self.form.addRow(self.tr("公示期："), self.period)
+            self.form.addRow(self.tr("发布单位："), self.issuer)
+        else:
+            self.note.setText(self.tr("同意"))
+            self.form.addRow(self.tr("审核意见："), self.note)
+            self.form.addRow(self.tr("审核单位："), self.issuer)
+
+    def values(self) -> dict:
+        return dict(on=to_date(self.day.date()), period_days=self.period.value() if self._is_notice else None,
+                    issuer=self.issuer.text().strip() or None, note=self.note.text().strip() or None)  # fmt: skip
+
+
+class ObjectionDialog(FormDialog):
+    """An objection received during a notice: when, from whom, about which household, what."""
+
+    def __init__(
+        self, day: dt.date, households: list[tuple[int, str]], settings: AppSettings, parent: QWidget | None = None
+    ) -> None:
+        self._day, self._households = day, households
+        super().__init__("notice_objection", self.tr("登记异议"), settings, parent)
+
+    def build(self) -> None:
+        self.day = self.date_edit(self._day)
+        self.raised_by = QLineEdit(self)
+        self.household = QComboBox(self)
+        self.household.addItem(self.tr("（不针对具体农户）"), None)
+        for household_id, text in self._households:
+            self.household.addItem(text, household_id)
+        self.content = QPlainTextEdit(self)
+        self.form.addRow(self.tr("受理日期："), self.day)
+        self.form.addRow(self.tr("反映人："), self.raised_by)
+        self.form.addRow(self.tr("涉及农户："), self.household)
+        self.form.addRow(self.tr("异议内容："), self.content)
+
+    def values(self) -> dict:
+        return dict(received_on=to_date(self.day.date()), raised_by=self.raised_by.text(),
+                    household_id=self.household.currentData(), content=self.content.toPlainText())  # fmt: skip
+
+
+class ResolveDialog(FormDialog):
+    """How an objection was resolved; optionally withdraw the household it concerned."""
+
+    def __init__(self, day: dt.date, can_withdraw: bool, settings: AppSettings, parent: QWidget | None = None) -> None:
+        self._day, self._can_withdraw = day, can_withdraw
+        super().__init__("notice_resolve", self.tr("处理异议"), settings, parent)
+
+    def build(self) -> None:
+        self.day = self.date_edit(self._day)
+        self.resolution = QPlainTextEdit(self)
+        self.withdraw = QCheckBox(self.tr("核实属实，从本批次撤回该户"), self)
+        self.withdraw.setEnabled(self._can_withdraw)
+        self.form.addRow(self.tr("处理日期："), self.day)
+        self.form.addRow(self.tr("核实处理结果："), self.resolution)
+        self.form.addRow(self.withdraw)
+
+    def values(self) -> dict:
+        return dict(on=to_date(self.day.date()), resolution=self.resolution.toPlainText(),
+                    withdraw_household=self.withdraw.isChecked())  # fmt: skip
+
+
+class WithdrawDialog(FormDialog):
+    """Withdrawing a household from a batch needs a date and a reason."""
+
+    def __init__(self, who: str, day: dt.date, settings: AppSettings, parent: QWidget | None = None) -> None:
+        self._who, self._day = who, day
+        super().__init__("notice_withdraw", self.tr("撤回农户"), settings, parent)
+
+    def build(self) -> None:
+        self.day = self.date_edit(self._day)
+        self.reason = QLineEdit(self)
+        self.form.addRow(self.tr("农户："), QLabel(self._who, self))
+        self.form.addRow(self.tr("撤回日期："), self.day)
+        self.form.addRow(self.tr("撤回原因："), self.reason)
+
+    def values(self) -> dict:
+        return dict(on=to_date(self.day.date()), reason=self.reason.text())
+
+
+class AddHouseholdsDialog(FormDialog):
+    """Households to add, by household number (户编号), one per line as clerks paste them from Excel."""
+
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__("notice_add", self.tr("增加农户"), settings, parent)
+
+    def build(self) -> None:
+        self.numbers = QPlainTextEdit(self)
+        self.numbers.setPlaceholderText(self.tr("每行一个户编号，可从表格中直接粘贴"))
+        self.form.addRow(self.tr("户编号："), self.numbers)
+
+    def values(self) -> list[str]:
+        return [line.strip() for line in self.numbers.toPlainText().split() if line.strip()]

@@ -1,0 +1,143 @@
+"""Settings → 公示模板: the office-wide notice templates (period, hotline, address, titles, texts, columns)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from povdesk import codes
+from povdesk.db import Database
+from povdesk.errors import PovDeskError
+from povdesk.notices import settings as notice_settings
+from ui.dialogs import RememberingDialog
+from ui.ops import show_error
+from ui.settings import AppSettings
+
+SHEET_STAGES = ("village_notice", "township_notice", "county_announcement")
+
+
+class TemplateDialog(RememberingDialog):
+    """Edits povdesk.notices.settings for every clerk of the database; `load()` fills, `save()` validates and stores."""
+
+    def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__("notice_templates", settings, parent)
+        self.db = db
+        self.setWindowTitle(self.tr("公示模板"))
+        self.period = QSpinBox(self)
+        self.period.setRange(1, 60)
+        self.period.setSuffix(self.tr(" 天"))
+        self.hotline = QLineEdit(self)
+        self.address = QLineEdit(self)
+        self.address.setToolTip(self.tr("可用 {issuer} 表示发布单位"))
+        self.font_size = QSpinBox(self)
+        self.font_size.setRange(7, 16)
+        self.font_size.setSuffix(self.tr(" 磅"))
+        general = QFormLayout()
+        general.addRow(self.tr("默认公示期："), self.period)
+        general.addRow(self.tr("监督举报电话："), self.hotline)
+        general.addRow(self.tr("受理地址："), self.address)
+        general.addRow(self.tr("名单字号："), self.font_size)
+        self.stage_tabs = QTabWidget(self)
+        self.stage_fields: dict[str, tuple[QLineEdit, QLineEdit, QPlainTextEdit]] = {}
+        for stage in SHEET_STAGES:
+            page = QWidget(self)
+            form = QFormLayout(page)
+            title, issuer, text = QLineEdit(page), QLineEdit(page), QPlainTextEdit(page)
+            form.addRow(self.tr("标题："), title)
+            form.addRow(self.tr("发布单位："), issuer)
+            form.addRow(self.tr("正文："), text)
+            self.stage_tabs.addTab(page, self.tr(codes.NOTICE_STAGE.label_of(stage)))
+            self.stage_fields[stage] = (title, issuer, text)
+        self.kind = QComboBox(self)
+        for item in codes.NOTICE_KIND:
+            self.kind.addItem(self.tr(item.label), item.code)
+        self.column_boxes: dict[str, QCheckBox] = {}
+        columns = QGroupBox(self.tr("名单列（完整身份证号、电话、银行账号不得公示，不在可选之列）"), self)
+        grid = QGridLayout(columns)
+        grid.addWidget(self.kind, 0, 0, 1, 4)
+        for i, (code, label) in enumerate(notice_settings.COLUMNS.items()):
+            box = QCheckBox(self.tr(label), columns)
+            self.column_boxes[code] = box
+            grid.addWidget(box, 1 + i // 4, i % 4)
+        self.reset_button = QPushButton(self.tr("恢复默认"), self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.addButton(self.reset_button, QDialogButtonBox.ButtonRole.ResetRole)
+        layout = QVBoxLayout(self)
+        layout.addLayout(general)
+        layout.addWidget(self.stage_tabs, 1)
+        layout.addWidget(columns)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.reset_button.clicked.connect(lambda: self.load(notice_settings.NoticeSettings()))
+        self._kind_shown: str | None = None
+        self.kind.currentIndexChanged.connect(self._show_columns)
+        with db.session() as session:
+            self.load(notice_settings.load(session))
+
+    def load(self, values: notice_settings.NoticeSettings) -> None:
+        self.values = values
+        self.period.setValue(values.period_days)
+        self.hotline.setText(values.hotline)
+        self.address.setText(values.address)
+        self.font_size.setValue(round(values.font_size))
+        for stage, (title, issuer, text) in self.stage_fields.items():
+            template = values.stages[stage]
+            title.setText(template.title)
+            issuer.setText(template.issuer)
+            text.setPlainText(template.text)
+        self._kind_shown = None
+        self._show_columns()
+
+    def _keep_columns(self) -> None:
+        if self._kind_shown is not None:  # keep the clerk's order; newly ticked columns go last
+            checked = [c for c, box in self.column_boxes.items() if box.isChecked()]
+            old = self.values.columns_for(self._kind_shown)
+            self.values.columns[self._kind_shown] = [c for c in old if c in checked] + [
+                c for c in checked if c not in old
+            ]
+
+    def _show_columns(self) -> None:
+        self._keep_columns()
+        kind = self.kind.currentData()
+        chosen = set(self.values.columns_for(kind))
+        for code, box in self.column_boxes.items():
+            box.setChecked(code in chosen)
+        self._kind_shown = kind
+
+    def collect(self) -> notice_settings.NoticeSettings:
+        self._keep_columns()
+        values = self.values
+        values.period_days = self.period.value()
+        values.hotline = self.hotline.text().strip()
+        values.address = self.address.text().strip()
+        values.font_size = float(self.font_size.value())
+        for stage, (title, issuer, text) in self.stage_fields.items():
+            values.stages[stage] = notice_settings.StageTemplate(title.text(), issuer.text(), text.toPlainText())
+        return values
+
+    def save(self) -> bool:
+        try:
+            with self.db.transaction() as session:
+                notice_settings.save(session, self.collect())
+        except PovDeskError as exc:
+            show_error(self, exc, self.windowTitle())
+            return False
+        return True
+
+    def accept(self) -> None:
+        if self.save():
+            super().accept()
