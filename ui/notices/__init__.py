@@ -40,8 +40,6 @@ class NoticesFeature(QObject):
         menu.addAction(self.cards_action)
         menu.addAction(self.forms_action)
         w.menus["settings"].addAction(self.templates_action)
-        for key in ("notices", "settings"):  # the window hides menus that were empty when it was built
-            w.menus[key].menuAction().setVisible(True)
         w.toolbar.addAction(self.open_action)
         if hasattr(w, "area_changed"):
             w.area_changed.connect(self._follow_area)
