@@ -192,3 +192,55 @@ def test_export_of_the_filtered_list_holds_exactly_its_households(main_window, d
     column = rows[header].index("户编号")
     exported = {str(row[column]) for row in rows[header + 1 :] if row[column]}
     assert exported == wanted and wanted
+
+
+def test_clerk_flow_area_search_open_add_member_fix_id_save_history(main_window, demo_db, qtbot):
+    import datetime as dt
+
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    from povdesk import idnumber
+
+    # GIVEN a village chosen in the tree and a household found by its head's pinyin initials
+    tree, view = main_window.area_tree, main_window.registry.view
+    model = tree.model()
+    tree.setCurrentIndex(model.index(1, 0, model.index(0, 0, model.index(0, 0))))
+    head = _column(view, "head")[0]
+    with demo_db.session() as session:
+        initials = session.scalar(select(Member.name_initials).where(Member.name == head))
+    qtbot.keyClicks(view.search, initials)
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert head in _column(view, "head")
+    row = _column(view, "head").index(head)
+    # WHEN the clerk opens it and adds a member with a wrong check character
+    _double_click(qtbot, view.table, view.table.visualRect(view.model.index(row, 1)).center())
+    editor = _open_editor(main_window)
+    editor.tabs.setCurrentWidget(editor.members_tab)
+    qtbot.mouseClick(editor.members_tab.add_button, Qt.MouseButton.LeftButton)
+    dialog = editor.members_tab.dialog
+    event = QInputMethodEvent()
+    event.setCommitString("王小丫")  # typed through an input method, as Chinese is
+    QApplication.sendEvent(dialog.name, event)
+    good = idnumber.make("532930", dt.date(2016, 2, 29), 22)
+    bad = good[:17] + ("1" if good[17] == "0" else "0")
+    qtbot.keyClicks(dialog.id_number, bad)
+    # THEN the reason shows at once; fixing the last character fills sex and birth date
+    assert dialog.id_reason.isVisible() and "校验位错误" in dialog.id_reason.text()
+    qtbot.keyClick(dialog.id_number, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(dialog.id_number, good[17])
+    assert not dialog.id_reason.isVisible()
+    assert (dialog.sex.currentText(), dialog.birth_date.value()) == ("女", dt.date(2016, 2, 29))
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.members_tab.dialog is None)
+    with qtbot.waitSignal(main_window.data_changed, timeout=5000):
+        assert editor.save()
+    # AND the history shows the new member; the list shows one more person
+    editor.tabs.setCurrentWidget(editor.history_tab)
+    table = editor.history_tab.table
+    newest = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert "新增成员" in newest and "王小丫" in newest
+    persons = int(_column(view, "persons")[_column(view, "head").index(head)])
+    with demo_db.session() as session:
+        hid = session.scalar(select(Member.household_id).where(Member.id_number == good))
+        assert persons == len([m for m in session.get(Household, hid).members if m.removed_on is None])
