@@ -57,9 +57,11 @@ class CodeList:
 
     def suggest(self, text: str) -> str | None:
         """The label closest to an unknown value, to suggest to the clerk."""
-        labels = [item.label for item in self.items]
-        match = difflib.get_close_matches(_fold(text), labels, n=1, cutoff=0.3)
-        return match[0] if match else None
+        folded = _fold(text)
+        scored = [(difflib.SequenceMatcher(None, folded, item.label).ratio(), item.label) for item in self.items]
+        # the best score wins; among equals the earlier (more common) entry: 汗族 suggests 汉族, not 黎族
+        score, label = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        return label if score >= 0.3 else None
 
 
 def _list(name: str, label: str, *rows: tuple) -> CodeList:

@@ -26,6 +26,8 @@ def test_labels_for_display_and_suggestions_for_typos():
     assert codes.STATUS.label_of("returned") == "返贫"
     assert codes.CADRE_RANK.label_of("county_leader") == "县级领导"
     assert codes.ATTRIBUTE.suggest("低保户贫困") == "低保贫困户"
+    assert codes.ETHNICITY.suggest("汗族") == "汉族"  # a tie goes to the earlier, commoner entry
+    assert codes.STATUS.suggest("xyz") is None
 
 
 def test_no_synonym_points_to_two_codes():
