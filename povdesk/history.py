@@ -5,9 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from povdesk.model import ChangeLog
+
+_MOMENT = "povdesk_change_time"
+
+
+def _moment(session: Session) -> dt.datetime:
+    """The clerk's local time of the session's current transaction: one save, one moment in the history."""
+    if _MOMENT not in session.info:
+        session.info[_MOMENT] = dt.datetime.now().replace(microsecond=0)
+    return session.info[_MOMENT]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_moment(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_MOMENT, None)
 
 
 def _text(value: Any) -> str | None:
@@ -37,10 +53,11 @@ def record(
 ) -> ChangeLog:
     """Append one change (kind from codes.CHANGE_KIND); values are stored as text, codes as codes.
 
-    The time is the clerk's local time, set here: the column's server default is UTC on SQLite, local on PostgreSQL.
+    The time is the clerk's local time at the first change of the transaction, set here: the column's server
+    default is UTC on SQLite, local on PostgreSQL.
     """
     entry = ChangeLog(
-        at=at or dt.datetime.now().replace(microsecond=0),
+        at=at or _moment(session),
         household_id=household_id,
         member_id=member_id,
         kind=kind,

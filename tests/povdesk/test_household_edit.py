@@ -310,3 +310,25 @@ def test_a_data_year_added_twice_at_once_is_refused_without_a_trace(county):
     with pytest.raises(EditConflict, match="年度数据刚被其他人登记，本次未保存任何内容"):
         households.save(county, second, user="乙")
     assert _count(county, ChangeLog) == logs
+
+
+def test_one_transaction_is_one_moment_in_the_history(county, monkeypatch):
+    """Changes saved together show one time, even when the save spans a clock tick; the next save gets its own."""
+    from povdesk import history
+
+    ticks = iter([dt.datetime(2025, 3, 1, 9, 0, 0), dt.datetime(2025, 3, 1, 9, 0, 1), dt.datetime(2025, 3, 2, 10, 0)])
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return next(ticks)
+
+    monkeypatch.setattr(history.dt, "datetime", Clock)
+    hid = _household(county)
+    with county.session() as s, s.begin():
+        first = history.record(s, household_id=hid, kind="field", field="phone", old="1", new="2")
+        second = history.record(s, household_id=hid, kind="field", field="bank", old="1", new="2")
+    with county.session() as s, s.begin():
+        third = history.record(s, household_id=hid, kind="field", field="phone", old="2", new="3")
+    assert first.at == second.at == dt.datetime(2025, 3, 1, 9, 0, 0)
+    assert third.at == dt.datetime(2025, 3, 1, 9, 0, 1)
