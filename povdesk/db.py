@@ -151,6 +151,26 @@ class Database:
         with self.session_factory() as session, session.begin():
             yield session
 
+    def refresh_statistics(self) -> None:
+        """Let the query planner see the data as it is now; after a bulk load, and on SQLite when it has none.
+
+        Without statistics SQLite guesses, and picks for example the index on `pairing.end_on` (nearly every pairing
+        is open) over the one on `household_id`: 35 ms instead of 1 ms for a page of the household list.
+        """
+        with self.engine.begin() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled: ~10 ms for a county of 120,000
+            conn.exec_driver_sql("ANALYZE")
+
+    def _lacks_statistics(self) -> bool:
+        """SQLite: households are registered, but the planner has never been shown them."""
+        with self.engine.connect() as conn:
+            sql = conn.exec_driver_sql
+            has_table = sql("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").scalar()
+            if has_table and sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'household'").scalar():
+                return False
+            return bool(sql("SELECT EXISTS (SELECT 1 FROM household)").scalar())
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -174,4 +194,7 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
         except Exception:
             engine.dispose()
             raise
-    return Database(url, engine)
+    database = Database(url, engine)
+    if upgrade and database.is_sqlite and database._lacks_statistics():
+        database.refresh_statistics()
+    return database

@@ -424,3 +424,4 @@ def generate(db: Database, households: int = 5000, seed: int = 1, progress: Prog
         if existing:
             raise PovDeskError("数据库中已有数据，演示数据只能生成到空数据库中。请用 --db 指定一个新的数据库文件。")
         _Generator(session, households, seed, progress or Progress()).run()
+    db.refresh_statistics()

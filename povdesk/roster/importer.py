@@ -462,6 +462,7 @@ def import_roster(
                 if dry_run or result.refused_by_strict:
                     raise _Rollback
             result.committed = True
+            db.refresh_statistics()
         except _Rollback:
             if result.refused_by_strict and not dry_run:
                 result.households_added = result.households_updated = 0

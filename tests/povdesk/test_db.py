@@ -109,3 +109,27 @@ def test_transaction_rolls_back_on_error(db):
         raise RuntimeError("crash midway")
     with db.session() as s:
         assert s.get(PairingQuota, "village") is None
+
+
+def test_sqlite_planner_knows_the_data_after_a_demo_and_when_reopened(tmp_path):
+    """A page of the household list looks up pairings by household, not by scanning every open pairing."""
+    from povdesk import demo
+
+    url = f"sqlite:///{tmp_path / 'county.db'}"
+    database = dbmod.open_database(url)
+    demo.generate(database, households=300, seed=2)
+    plan_sql = (
+        "EXPLAIN QUERY PLAN SELECT household_id FROM pairing WHERE household_id IN (1, 2, 3) AND end_on IS NULL"
+    )
+
+    def plan() -> str:
+        with database.engine.connect() as conn:
+            return " ".join(row[-1] for row in conn.exec_driver_sql(plan_sql))
+
+    assert "ix_pairing_household_id" in plan()
+    with database.engine.begin() as conn:  # a database filled by an older version: no statistics at all
+        conn.exec_driver_sql("DROP TABLE sqlite_stat1")
+    database.close()
+    database = dbmod.open_database(url)
+    assert "ix_pairing_household_id" in plan()
+    database.close()

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from povdesk.roster.exporter import export_roster
-from ui.importing.wizard import ImportWizard
 from ui.ops import run_in_background
 from ui.settings import Option
+
+if TYPE_CHECKING:
+    from ui.importing.wizard import ImportWizard
 
 LAST_EXPORT_FOLDER = Option("export/last_folder", "")
 
 
 def open_import_wizard(window, path: str | None = None) -> ImportWizard:
     """Show the wizard; after a committed import the window's `data_changed` signal is emitted."""
+    from ui.importing.wizard import ImportWizard  # with the importer, pypinyin and openpyxl: not at startup
+
     wizard = ImportWizard(window.db, window.settings, window, path=path)
     if hasattr(window, "data_changed"):
         wizard.imported.connect(lambda _result: window.data_changed.emit())
@@ -36,6 +40,7 @@ def export_roster_to(parent: QWidget, db, settings, *, area_id: int | None = Non
         settings.set(LAST_EXPORT_FOLDER, str(Path(path).parent))
     if not path.lower().endswith(".xlsx"):
         path += ".xlsx"
+    from povdesk.roster.exporter import export_roster  # openpyxl: loaded when first used
 
     def done(result) -> None:
         QMessageBox.information(parent, parent.tr("导出花名册"),

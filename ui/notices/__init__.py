@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from povdesk.model import Area
-from povdesk.pdf import cards
 from povdesk.progress import Progress
-from ui.notices.screen import NoticesScreen
-from ui.notices.templates import TemplateDialog
 from ui.ops import run_in_background
+
+if TYPE_CHECKING:  # the screen, the dialogs and reportlab load when first used, not at startup
+    from ui.notices.screen import NoticesScreen
 
 
 class NoticesFeature(QObject):
@@ -46,6 +47,8 @@ class NoticesFeature(QObject):
 
     def open_screen(self) -> NoticesScreen:
         if self.screen is None:
+            from ui.notices.screen import NoticesScreen
+
             self.screen = NoticesScreen(
                 self.window.db, self.window.settings, self.window.current_area_id(), self.window
             )
@@ -77,6 +80,8 @@ class NoticesFeature(QObject):
         if not target:
             return
         area_id = area.id
+        from povdesk.pdf import cards
+
         render = cards.render_cards if what == "cards" else cards.render_registration_forms
 
         def work(progress: Progress) -> Path:
@@ -92,6 +97,8 @@ class NoticesFeature(QObject):
         self._op = run_in_background(w, w.tr("生成PDF"), work, done)
 
     def edit_templates(self) -> None:
+        from ui.notices.templates import TemplateDialog
+
         TemplateDialog(self.window.db, self.window.settings, self.window).exec()
 
 
