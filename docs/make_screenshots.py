@@ -1,4 +1,4 @@
-"""Regenerate the README's screenshots: the main window and the household editor on a demo county.
+"""Regenerate the README's screenshots: the main window, household editor, notices screen and import wizard.
 
     QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
 
@@ -17,16 +17,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from sqlalchemy import select  # noqa: E402
+import datetime as dt  # noqa: E402
+
+from openpyxl import load_workbook  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from povdesk import demo  # noqa: E402
 from povdesk.db import open_database  # noqa: E402
-from povdesk.model import Household, MonitoredHousehold  # noqa: E402
+from povdesk.model import Area, Household, MonitoredHousehold  # noqa: E402
+from povdesk.notices import workflow  # noqa: E402
+from povdesk.roster.exporter import export_roster  # noqa: E402
 from ui.app import install_translators  # noqa: E402
 from ui.household_editor import open_household  # noqa: E402
+from ui.importing import open_import_wizard  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import AppSettings  # noqa: E402
 
@@ -45,6 +51,57 @@ def save(widget: QWidget, name: str) -> None:
     path = OUT / f"{name}.png"
     widget.grab().save(str(path))
     print(path.relative_to(ROOT))
+
+
+def wait(app: QApplication, done, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    settle(app, 0.3)
+
+
+def notices_screen(app: QApplication, window: MainWindow) -> None:
+    """An exit batch of the township with the most 2019 exits, its village notice under way with an objection."""
+    with window.db.transaction() as s:
+        township_id = s.execute(
+            select(Area.parent_id)
+            .join(Household, Household.village_id == Area.id)
+            .where(Household.status == "exited", Household.year_exited == 2019)
+            .group_by(Area.parent_id)
+            .order_by(func.count().desc())
+        ).scalars().first()
+        batch = workflow.create_batch(s, kind="exit", year=2019, area=s.get(Area, township_id))
+        workflow.start_stage(s, batch, "village_notice", dt.date(2019, 12, 1), today=dt.date(2019, 12, 3))
+    screen = window.notices.open_screen()
+    screen.set_area(township_id)
+    screen.resize(1280, 820)
+    screen.batches.selectRow(0)
+    settle(app, 0.5)
+    save(screen, "notices-screen")
+    screen.close()
+
+
+def import_wizard(app: QApplication, window: MainWindow, folder: Path) -> None:
+    """The preview of a township's roster with two defects a clerk meets: a wrong check digit, an ID as a number."""
+    path = folder / "花名册.xlsx"
+    export_roster(window.db, path, area_id=window.current_area_id())
+    book = load_workbook(path)
+    sheet = book.active
+    id_col = next(c.column for c in sheet[3] if c.value == "证件号码")
+    number = sheet.cell(5, id_col).value
+    sheet.cell(5, id_col).value = number[:-1] + ("0" if number[-1] != "0" else "1")
+    sheet.cell(8, id_col).value = float(sheet.cell(8, id_col).value[:17])
+    book.save(path)
+    wizard = open_import_wizard(window, str(path))
+    wizard.next()
+    wizard.next()
+    wait(app, lambda: wizard.currentPage() is wizard.mapping_page)
+    save(wizard, "import-wizard-mapping")
+    wizard.next()
+    wait(app, lambda: wizard.preview_page.isComplete())
+    save(wizard, "import-wizard-preview")
+    wizard.close()
 
 
 def main() -> int:
@@ -84,6 +141,8 @@ def main() -> int:
             settle(app, 0.3)
             save(editor, f"household-editor-{name}")
         editor.close()
+        notices_screen(app, window)
+        import_wizard(app, window, Path(tmp))
         window.close()
         db.close()
     return 0
