@@ -64,13 +64,17 @@ def wait(app: QApplication, done, seconds: float = 20.0) -> None:
 def notices_screen(app: QApplication, window: MainWindow) -> None:
     """An exit batch of the township with the most 2019 exits, its village notice under way with an objection."""
     with window.db.transaction() as s:
-        township_id = s.execute(
-            select(Area.parent_id)
-            .join(Household, Household.village_id == Area.id)
-            .where(Household.status == "exited", Household.year_exited == 2019)
-            .group_by(Area.parent_id)
-            .order_by(func.count().desc())
-        ).scalars().first()
+        township_id = (
+            s.execute(
+                select(Area.parent_id)
+                .join(Household, Household.village_id == Area.id)
+                .where(Household.status == "exited", Household.year_exited == 2019)
+                .group_by(Area.parent_id)
+                .order_by(func.count().desc())
+            )
+            .scalars()
+            .first()
+        )
         batch = workflow.create_batch(s, kind="exit", year=2019, area=s.get(Area, township_id))
         workflow.start_stage(s, batch, "village_notice", dt.date(2019, 12, 1), today=dt.date(2019, 12, 3))
     screen = window.notices.open_screen()

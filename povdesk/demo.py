@@ -207,7 +207,8 @@ class _Generator:
             else:
                 unit_id, pool = village.unit_id, pools["village"].setdefault(village.id, [])
             pool.append((cid, rank))
-            cadres.append(dict(id=cid, name=self.person_name(sex), unit_id=unit_id, rank=rank,
+            name = self.person_name(sex)
+            cadres.append(dict(id=cid, name=name, name_pinyin=pinyin_keys(name)[0], unit_id=unit_id, rank=rank,
                                phone=f"13{self.randrange(10**9):09d}", active=True))  # fmt: skip
         for village in villages:
             team_id = self.ids.next("work_team")

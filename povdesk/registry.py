@@ -163,7 +163,8 @@ def _ordered(session: Session, query: RegistryQuery, year: int | None, matching:
     # database walks the sort key's covering index in order, and the filter's ids are taken in that order; rows
     # without a key follow in household-number order.
     direction = Household.number.desc() if query.descending else Household.number
-    keyed = _id_list(session, _KEY_SCANS[query.sort](year, query.descending))
+    scan = _KEY_SCANS[query.sort](year, query.descending)
+    keyed = list(dict.fromkeys(_id_list(session, scan)))  # a household with two keys (helpers) stays at its first
     if matching is None:
         if len(keyed) == session.scalar(select(func.count()).select_from(Household)):
             return keyed  # every household has a key: the scan is the answer
@@ -207,7 +208,18 @@ def _size_scan(_year: int | None, descending: bool) -> Select:
     )
 
 
-_KEY_SCANS = {"per_capita_income": _income_scan, "head": _head_scan, "persons": _size_scan}
+def _helper_scan(_year: int | None, descending: bool) -> Select:
+    """Households by the pinyin of their helpers; one with two helpers is placed by the first in that order."""
+    key = Cadre.name_pinyin
+    return (
+        select(Pairing.household_id)
+        .join(Cadre, Cadre.id == Pairing.cadre_id)
+        .where(Pairing.end_on.is_(None))
+        .order_by(key.desc() if descending else key, Pairing.household_id)
+    )
+
+
+_KEY_SCANS = {"per_capita_income": _income_scan, "head": _head_scan, "persons": _size_scan, "helper": _helper_scan}
 
 
 def _order(stmt: Select, query: RegistryQuery) -> Select:
@@ -228,13 +240,6 @@ def _order(stmt: Select, query: RegistryQuery) -> Select:
     elif key in ("attribute", "main_cause", "status"):
         lists = {"attribute": codes.ATTRIBUTE, "main_cause": codes.CAUSE, "status": codes.STATUS}
         sort_key = _code_order(getattr(Household, key), lists[key])
-    elif key == "helper":
-        sort_key = (
-            select(func.min(Cadre.name))
-            .join(Pairing, Pairing.cadre_id == Cadre.id)
-            .where(Pairing.household_id == Household.id, Pairing.end_on.is_(None))
-            .scalar_subquery()
-        )
     elif key == "monitor_type":
         sort_key = _code_order(
             select(func.min(MonitoredHousehold.type))

@@ -36,6 +36,7 @@ class Cadre(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
+    name_pinyin: Mapped[str] = mapped_column(String(128), default="", server_default="")  # sort key: "li hong"
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("helping_unit.id"), index=True)
     rank: Mapped[str] = mapped_column(String(16), index=True)  # codes.CADRE_RANK
     position: Mapped[str | None] = mapped_column(String(64))

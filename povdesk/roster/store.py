@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from povdesk import codes
 from povdesk.bulk import bulk_insert
 from povdesk.model import Area, Cadre, HelpingUnit
+from povdesk.names import pinyin_keys
 
 Warn = Callable[[int, str], None]
 
@@ -141,8 +142,8 @@ class Cadres:
         if rank is None:
             warn(row, f"帮扶责任人“{name}”是新登记的干部，表中没有填写职级，已按“一般干部”登记，请在帮扶管理中核对")
         cadre_id = self.ids.take(Cadre, 1)[0]
-        self.new.append(dict(id=cadre_id, name=name, unit_id=unit_id, rank=rank or "general", phone=phone,
-                             active=True))  # fmt: skip
+        self.new.append(dict(id=cadre_id, name=name, name_pinyin=pinyin_keys(name)[0], unit_id=unit_id,
+                             rank=rank or "general", phone=phone, active=True))  # fmt: skip
         if phone:
             self.by_phone[(name, phone)] = cadre_id
         self.by_unit[(name, unit_id)] = cadre_id

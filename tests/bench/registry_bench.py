@@ -135,8 +135,10 @@ def main() -> int:
     for key, goal in GOALS.items():
         print(f"{key:>14}: {result[key]:8.1f}   goal ≤ {goal:<5} ratio {result[key] / goal:.2f}", file=sys.stderr)
     cold = runs[0]["first_page_ms"]  # the first window of the process also loads Qt's fonts and the features' code
-    print(f"{'cold first page':>14}: {cold:8.1f}   (first of {len(runs)} runs; the figure above is their median)",
-          file=sys.stderr)
+    print(
+        f"{'cold first page':>14}: {cold:8.1f}   (first of {len(runs)} runs; the figure above is their median)",
+        file=sys.stderr,
+    )
     print(f"{'scroll_end_ms':>14}: {result['scroll_end_ms']:8.1f}   ({result['rows']:.0f} rows; "
           f"search matched {result['search_rows']:.0f})", file=sys.stderr)  # fmt: skip
     return 0

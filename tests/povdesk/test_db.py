@@ -79,6 +79,26 @@ def test_old_database_is_backed_up_then_upgraded_with_its_data(tmp_path):
     backup.dispose()
 
 
+def test_upgrade_gives_existing_cadres_their_pinyin(tmp_path):
+    from alembic import command
+
+    from povdesk.model import Cadre
+
+    url = f"sqlite:///{tmp_path / 'county.db'}"
+    dbmod.open_database(url).close()
+    engine = dbmod.create_db_engine(url)
+    cfg = migrate.alembic_config()
+    with engine.begin() as conn:  # the database as version 0004 left it, with a cadre
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+        conn.execute(text("INSERT INTO cadre (name, rank, active) VALUES ('曾丽华', 'general', 1)"))
+    engine.dispose()
+    database = dbmod.open_database(url)
+    with database.session() as s:
+        assert s.scalar(select(Cadre.name_pinyin)) == "zeng li hua"
+    database.close()
+
+
 def test_failed_upgrade_rolls_back_everything(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     shutil.copy(OLD_DB, path)
@@ -118,9 +138,7 @@ def test_sqlite_planner_knows_the_data_after_a_demo_and_when_reopened(tmp_path):
     url = f"sqlite:///{tmp_path / 'county.db'}"
     database = dbmod.open_database(url)
     demo.generate(database, households=300, seed=2)
-    plan_sql = (
-        "EXPLAIN QUERY PLAN SELECT household_id FROM pairing WHERE household_id IN (1, 2, 3) AND end_on IS NULL"
-    )
+    plan_sql = "EXPLAIN QUERY PLAN SELECT household_id FROM pairing WHERE household_id IN (1, 2, 3) AND end_on IS NULL"
 
     def plan() -> str:
         with database.engine.connect() as conn:

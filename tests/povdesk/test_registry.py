@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from povdesk import alerts, demo, registry, stats
-from povdesk.model import Area, Household, HouseholdYear, Member, MonitoredHousehold
+from povdesk.model import Area, Cadre, Household, HouseholdYear, Member, MonitoredHousehold, Pairing
 from povdesk.registry import RegistryQuery
 
 
@@ -125,6 +125,31 @@ def test_sort_by_head_uses_pinyin_and_by_size(county):
     assert [heads[i] for i in ids] == sorted(heads[i] for i in ids)
     sizes = [rows[i].persons for i in _ids(county, sort="persons")]
     assert sizes == sorted(sizes) and sizes[0] >= 1
+
+
+def test_sort_by_helper_uses_pinyin(county):
+    """帮扶人 sorts like 户主: 李 (li) before 王 (wang) before 张 (zhang), whatever their code points say."""
+    with county.session() as session:
+        helpers = dict(
+            session.execute(
+                select(Pairing.household_id, Cadre.name_pinyin)
+                .join(Cadre, Cadre.id == Pairing.cadre_id)
+                .where(Pairing.end_on.is_(None))
+            ).all()
+        )
+        names = dict(session.execute(select(Cadre.name_pinyin, Cadre.name)).all())
+    ids = _ids(county, sort="helper")
+    keys = [helpers[i] for i in ids]
+    assert keys == sorted(keys) and len(ids) == len(helpers)
+    surnames = [names[k][0] for k in keys]
+    assert surnames != sorted(surnames)  # by code point the order would differ: the test can fail
+    assert surnames.index("李") < surnames.index("王") < surnames.index("张")
+    with county.transaction() as session:  # a household with a second helper is still listed once
+        pairing = session.scalars(select(Pairing)).first()
+        other = session.scalars(select(Cadre.id).where(Cadre.id != pairing.cadre_id)).first()
+        session.add(Pairing(household_id=pairing.household_id, cadre_id=other, start_on=pairing.start_on))
+    ids = _ids(county, sort="helper", descending=True)
+    assert len(ids) == len(set(ids)) == 300
 
 
 def test_other_sorts_run_and_keep_every_household(county):
