@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -11,12 +12,14 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from povdesk import APP_NAME, migrate
 from povdesk.errors import DatabaseError, NetworkShareError
+
+log = logging.getLogger(__name__)
 
 ENV_VAR = "POVDESK_DB"
 NETWORK_FS = {"cifs", "smb", "smb2", "smb3", "smbfs", "nfs", "nfs4", "afs", "ncpfs", "fuse.sshfs", "9p", "davfs"}
@@ -156,11 +159,16 @@ class Database:
 
         Without statistics SQLite guesses, and picks for example the index on `pairing.end_on` (nearly every pairing
         is open) over the one on `household_id`: 35 ms instead of 1 ms for a page of the household list.
+        Only an optimisation: if the database refuses (read-only, locked by another writer), the work it follows
+        has been saved already, so this is logged and not raised.
         """
-        with self.engine.begin() as conn:
-            if self.is_sqlite:
-                conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled: ~10 ms for a county of 120,000
-            conn.exec_driver_sql("ANALYZE")
+        try:
+            with self.engine.begin() as conn:
+                if self.is_sqlite:
+                    conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled: ~10 ms for a county of 120,000
+                conn.exec_driver_sql("ANALYZE")
+        except SQLAlchemyError as exc:
+            log.warning("planner statistics not refreshed: %s", exc)
 
     def _lacks_statistics(self) -> bool:
         """SQLite: households are registered, but the planner has never been shown them."""

@@ -151,3 +151,18 @@ def test_sqlite_planner_knows_the_data_after_a_demo_and_when_reopened(tmp_path):
     database = dbmod.open_database(url)
     assert "ix_pairing_household_id" in plan()
     database.close()
+
+
+def test_statistics_that_cannot_be_refreshed_do_not_fail_the_work_before(sqlite_db, caplog):
+    """An import has been committed when ANALYZE runs: a locked or read-only file must not turn it into an error."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    def refuse(conn, cursor, statement, *args):
+        if statement.startswith("ANALYZE"):
+            raise sqlite3.OperationalError("database is locked")
+
+    event.listen(sqlite_db.engine, "before_cursor_execute", refuse)
+    sqlite_db.refresh_statistics()
+    assert "planner statistics not refreshed" in caplog.text
