@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from povdesk import idnumber
 from povdesk.alerts import NATIONAL_POVERTY_LINE
-from povdesk.bulk import bulk_insert
+from povdesk.bulk import bulk_insert, no_gc_passes
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.model import (
@@ -416,6 +416,7 @@ def _chunks(total: int, size: int) -> Iterator[int]:
         total -= size
 
 
+@no_gc_passes()
 def generate(db: Database, households: int = 5000, seed: int = 1, progress: Progress | None = None) -> None:
     """Fill an empty database with a synthetic county of `households` households, in one transaction."""
     if households < 1:

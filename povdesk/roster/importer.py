@@ -12,7 +12,7 @@ from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
 
 from povdesk import history
-from povdesk.bulk import bulk_insert
+from povdesk.bulk import bulk_insert, indexes_built_after, no_gc_passes
 from povdesk.db import Database
 from povdesk.model import (
     AuditLog,
@@ -140,7 +140,7 @@ class _Run:
         self.ids = _Ids(session)
         self.had_households = session.scalar(select(exists().where(Household.id.is_not(None))))
         self.had_members = session.scalar(select(exists().where(Member.id.is_not(None))))
-        self.areas = Areas(session, warn_new=bool(self.had_households))
+        self.areas = Areas(session, self.ids, warn_new=bool(self.had_households))
         self.cadres = Cadres(session, self.ids)
         self.keys = set(sheet.header.mapping.values())
         self.pending: list[HouseholdRecord] = []
@@ -151,21 +151,25 @@ class _Run:
     def run(self) -> None:
         total = self.sheet.data_rows_estimate
         self.progress.start(total, "正在读取并检查花名册……")
-        chunk: list[tuple[int, list]] = []
-        done = 0
-        for item in self.sheet.rows():
-            chunk.append(item)
-            if len(chunk) >= CHUNK_ROWS:
-                done += len(chunk)
-                self._feed(chunk)
-                chunk = []
-                self.progress.update(min(done, total))
-        done += len(chunk)
-        self._feed(chunk)
-        self._queue(self.parser.finish())
-        self._flush()
-        self.parser.size_warnings()
-        self.progress.update(total, label="正在完成……")
+        # SQLite: a first import into an empty registry builds the indexes once, at the end (readers see the old
+        # snapshot meanwhile); PostgreSQL would lock the tables against every other clerk while the indexes are away.
+        first_load = not self.had_households and self.s.get_bind().dialect.name == "sqlite"
+        with indexes_built_after(self.s, Household, Member, HouseholdYear, when=first_load):
+            chunk: list[tuple[int, list]] = []
+            done = 0
+            for item in self.sheet.rows():
+                chunk.append(item)
+                if len(chunk) >= CHUNK_ROWS:
+                    done += len(chunk)
+                    self._feed(chunk)
+                    chunk = []
+                    self.progress.update(min(done, total))
+            done += len(chunk)
+            self._feed(chunk)
+            self._queue(self.parser.finish())
+            self._flush()
+            self.parser.size_warnings()
+            self.progress.update(total, label="正在完成……")
 
     def _feed(self, chunk: list[tuple[int, list]]) -> None:
         self._queue(self.parser.feed(chunk))
@@ -226,6 +230,7 @@ class _Run:
 
     def _insert(self, households, members, years, monitors, pairings, logs) -> None:
         self.s.flush()
+        self.areas.insert_new()
         self.cadres.insert_new()
         bulk_insert(self.s, Household, households)
         if members:
@@ -407,6 +412,7 @@ class _Run:
                 self.result.persons_updated += 1
 
 
+@no_gc_passes()
 def import_roster(
     db: Database,
     path: str | os.PathLike,

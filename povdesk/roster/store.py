@@ -16,10 +16,15 @@ Warn = Callable[[int, str], None]
 
 
 class Areas:
-    """County → township → village → group by name, from one read of the (small) area table."""
+    """County → township → village → group by name, from one read of the (small) area table.
 
-    def __init__(self, session: Session, *, warn_new: bool) -> None:
+    New areas get their ids at once and are inserted in bulk by `insert_new()`, before the households in them.
+    """
+
+    def __init__(self, session: Session, ids, *, warn_new: bool) -> None:
         self.s = session
+        self.ids = ids
+        self.new: list[dict] = []
         self.warn_new = warn_new
         self.children: dict[tuple[int | None, str, str], int] = {}
         self.by_level: dict[str, dict[str, list[int]]] = {}
@@ -39,14 +44,20 @@ class Areas:
         self.counts[parent_id] = self.counts.get(parent_id, 0) + 1
 
     def _add(self, parent_id: int | None, level: str, name: str, row: int, warn: Warn) -> int:
-        area = Area(parent_id=parent_id, level=level, name=name, path="", sort_order=self.counts.get(parent_id, 0))
-        self.s.add(area)
-        self.s.flush()
-        area.path = (self.paths[parent_id] if parent_id is not None else "") + f"{area.id}/"
-        self._remember(area.id, parent_id, level, name, area.path)
+        area_id = self.ids.take(Area, 1)[0]
+        path = (self.paths[parent_id] if parent_id is not None else "") + f"{area_id}/"
+        self.new.append(dict(id=area_id, parent_id=parent_id, level=level, name=name, path=path,
+                             sort_order=self.counts.get(parent_id, 0), is_poor_village=False))  # fmt: skip
+        self._remember(area_id, parent_id, level, name, path)
         if self.warn_new:
             warn(row, f"库中没有{codes.AREA_LEVEL.label_of(level)}“{name}”，已新建；如是名称写错，请改正后重新导入")
-        return area.id
+        return area_id
+
+    def insert_new(self) -> None:
+        """Insert the areas met since the last call, parents first (the order they were met in)."""
+        if self.new:
+            bulk_insert(self.s, Area, self.new)
+            self.new = []
 
     def _unique(self, level: str, name: str) -> int | None | str:
         found = self.by_level.get(level, {}).get(name, [])

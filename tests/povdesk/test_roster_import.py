@@ -281,3 +281,35 @@ def test_unmapped_columns_are_reported(db, tmp_path):
     result = import_roster(db, path)
     assert any("备用列" in w.reason and w.row == 3 for w in result.warnings)
     assert result.persons_added == 6
+
+
+def test_a_first_load_keeps_every_index_even_when_it_fails(db, tmp_path):
+    """Into an empty SQLite registry the indexes are built once at the end; a failure must bring them back too."""
+    from sqlalchemy import inspect
+
+    def indexes():
+        with db.engine.connect() as conn:
+            found = inspect(conn)
+            return {t: sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(t))
+                    for t in ("household", "member", "household_year")}  # fmt: skip
+
+    before = indexes()
+    assert len(before["member"]) == 7
+    path = write_roster(tmp_path / "r.xlsx")
+
+    def explode(done, total, label):
+        if label.startswith("正在完成"):
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        import_roster(db, path, progress=Progress(explode))
+    assert indexes() == before and _count(db, Member) == 0
+    result = import_roster(db, path)
+    assert result.persons_added == 6 and indexes() == before
+    with db.engine.connect() as conn:  # the partial unique index is partial again: a removed member's ID may return
+        conn.exec_driver_sql("UPDATE member SET removed_on = '2025-01-01' WHERE id = (SELECT min(id) FROM member)")
+        conn.exec_driver_sql(
+            "INSERT INTO member (household_id, id_number, name, name_pinyin, name_initials, sex, relation) "
+            "SELECT household_id, id_number, name, '', '', sex, relation FROM member WHERE id = (SELECT min(id) FROM member)"
+        )
+        conn.rollback()
