@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from povdesk import idnumber
 from povdesk.alerts import NATIONAL_POVERTY_LINE
-from povdesk.bulk import bulk_insert, no_gc_passes
+from povdesk.bulk import bulk_insert, indexes_built_after, no_gc_passes
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.model import (
@@ -425,5 +425,6 @@ def generate(db: Database, households: int = 5000, seed: int = 1, progress: Prog
         existing = session.scalar(select(func.count()).select_from(Area))
         if existing:
             raise PovDeskError("数据库中已有数据，演示数据只能生成到空数据库中。请用 --db 指定一个新的数据库文件。")
-        _Generator(session, households, seed, progress or Progress()).run()
+        with indexes_built_after(session, Household, Member, HouseholdYear, ChangeLog, Pairing):  # tables are empty
+            _Generator(session, households, seed, progress or Progress()).run()
     db.refresh_statistics()
