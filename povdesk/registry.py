@@ -150,6 +150,21 @@ def household_ids(session: Session, query: RegistryQuery) -> list[int]:
     return ids
 
 
+def first_household_ids(session: Session, query: RegistryQuery, n: int) -> tuple[list[int], int] | None:
+    """The first `n` ids of `household_ids(query)` and how many there are in all, when the database can give both
+    without ordering the whole result (no search text, a sort by column); otherwise None.
+
+    Opening the county shows its first rows from these, and takes the full list of 120,000 ids right after.
+    """
+    if query.text or query.sort in _KEY_SCANS:
+        return None
+    year = query.year or latest_year(session)
+    matching = _matching(session, query, year)
+    every = matching if matching is not None else select(Household.id)
+    total = session.scalar(select(func.count()).select_from(every.subquery()))
+    return _id_list(session, _order(every, query).limit(n)), total
+
+
 def _id_list(session: Session, stmt: Select) -> list[int]:
     """Ids straight from the driver's cursor: a list of 120,000 ints without per-row result processing."""
     return [row[0] for row in session.connection().execute(stmt).cursor.fetchall()]

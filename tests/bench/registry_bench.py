@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from povdesk.db import open_database  # noqa: E402
 from povdesk.registry import COLUMN_KEYS  # noqa: E402
+from ui.app import freeze_startup_objects  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import AppSettings  # noqa: E402
 
@@ -64,6 +65,7 @@ def _ms(fn) -> float:
 def run_once(app: QApplication, url: str, settings_path: Path) -> dict:
     settings_path.unlink(missing_ok=True)
     db = open_database(url)
+    freeze_startup_objects()  # as `run_gui` does between opening the database and building the window
     window = None
 
     def open_county():

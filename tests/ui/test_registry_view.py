@@ -244,3 +244,36 @@ def test_clerk_flow_area_search_open_add_member_fix_id_save_history(main_window,
     with demo_db.session() as session:
         hid = session.scalar(select(Member.household_id).where(Member.id_number == good))
         assert persons == len([m for m in session.get(Household, hid).members if m.removed_on is None])
+
+
+def test_the_county_opens_on_its_first_page_and_takes_the_full_list_once_painted(demo_db, settings, qtbot):
+    from povdesk import registry
+    from povdesk.registry import RegistryQuery
+    from ui.registry.table_model import HouseholdTableModel
+    from ui.registry.view import RegistryView
+
+    with demo_db.session() as s:
+        everything = registry.household_ids(s, RegistryQuery())
+    model = HouseholdTableModel(demo_db)
+    model.set_query(RegistryQuery())
+    # the first page and the count are there at once; a row further down is fetched when asked for
+    assert model.partial and model.rowCount() == 400 and model.household_id(0) == everything[0]
+    assert model.household_id(350) == everything[350] and not model.partial and model.household_ids() == everything
+    # in the window, the rest of the list is taken once the first rows have been painted
+    view = RegistryView(demo_db, settings)
+    qtbot.addWidget(view)
+    view.show()
+    view.apply_filters()
+    qtbot.waitUntil(lambda: not view.model.partial, timeout=2000)
+    assert view.model.household_ids() == everything
+    # a household deleted between the count and the full list: the list refreshes itself
+    model.set_query(RegistryQuery())
+    with demo_db.transaction() as s:
+        last = s.get(Household, everything[-1])
+        for table in ("change_log", "household_year", "pairing", "monitored_household", "member"):
+            s.execute(Household.metadata.tables[table].delete().where(
+                Household.metadata.tables[table].c.household_id == last.id))  # fmt: skip
+        s.delete(last)
+    with qtbot.waitSignal(model.modelReset, timeout=2000):
+        model.complete()
+    assert model.rowCount() == 399 and everything[-1] not in model.household_ids()

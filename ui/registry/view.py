@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,6 +67,7 @@ class RegistryView(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("householdTable")
         self.table.setModel(self.model)
+        self.table.viewport().installEventFilter(self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -121,6 +122,11 @@ class RegistryView(QWidget):
 
     def current_query(self) -> RegistryQuery:
         return self.model.query
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint and self.model.partial and watched is self.table.viewport():
+            QTimer.singleShot(0, self.model.complete)  # the rest of the ids, once the first rows are on screen
+        return super().eventFilter(watched, event)
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
