@@ -72,10 +72,11 @@ class HouseholdTableModel(QAbstractTableModel):
         if self._pending is None:
             return
         query, self._pending = self._pending, None
+        first = self._ids
         with self._db.session() as session:
             self._ids = registry.household_ids(session, query)
-        if len(self._ids) != self._count:  # someone saved in between: show the list as it is now
-            QTimer.singleShot(0, self, self.refresh)
+        if len(self._ids) != self._count or self._ids[: len(first)] != first:  # someone saved in between
+            QTimer.singleShot(0, self, self.refresh)  # show the list as it is now
 
     def refresh(self) -> None:
         self.set_query(self._query)
