@@ -153,7 +153,7 @@ class _Run:
         self.progress.start(total, "正在读取并检查花名册……")
         # SQLite: a first import into an empty registry builds the indexes once, at the end (readers see the old
         # snapshot meanwhile); PostgreSQL would lock the tables against every other clerk while the indexes are away.
-        first_load = not self.had_households and self.s.get_bind().dialect.name == "sqlite"
+        first_load = not self.had_households and not self.ids.postgres
         with indexes_built_after(self.s, Household, Member, HouseholdYear, when=first_load):
             chunk: list[tuple[int, list]] = []
             done = 0
