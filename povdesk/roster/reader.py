@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import python_calamine as calamine
 
 from povdesk.errors import PovDeskError
 from povdesk.roster.layout import BY_KEY, REQUIRED_COLUMNS, match_header
+from povdesk.roster.slices import SlicedSheet, SliceError
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 HEADER_SCAN_ROWS = 30
@@ -190,6 +192,25 @@ class _Merges:
         return row
 
 
+class _WholeSheet:
+    """A worksheet calamine loads at once: small sheets, .xls, .ods (a big .xlsx is read in slices)."""
+
+    def __init__(self, sheet: calamine.CalamineSheet) -> None:
+        self.sheet = sheet
+        self.start = sheet.start
+        self.end_row = sheet.end[0] if sheet.end else 0
+        self.merged_cell_ranges = sheet.merged_cell_ranges or []
+
+    def head(self, n: int) -> list[list]:
+        return list(itertools.islice(self.sheet.iter_rows(), n))  # every row from row 0 (python-calamine #177)
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        return enumerate(self.sheet.iter_rows())
+
+    def close(self) -> None:
+        pass
+
+
 def _open_workbook(path: Path) -> calamine.CalamineWorkbook:
     if not path.exists():
         raise RosterReadError(f"找不到文件“{path}”")
@@ -253,27 +274,25 @@ class RosterSheet:
                     raise RosterReadError(f"文件“{self.path.name}”中没有工作表")
                 sheet = names[0]
             try:
-                self.sheet = self.workbook.get_sheet_by_name(sheet)
+                self.source = SlicedSheet.open(self.path, sheet) or _WholeSheet(self.workbook.get_sheet_by_name(sheet))
             except calamine.WorksheetNotFound:
                 raise RosterReadError(
                     f"文件“{self.path.name}”中没有名为“{sheet}”的工作表。现有工作表：{'、'.join(self.workbook.sheet_names)}"
                 ) from None
+            except SliceError as exc:
+                raise RosterReadError(str(exc)) from None
             except calamine.CalamineError as exc:
                 raise RosterReadError(f"无法读取“{self.path.name}”的工作表“{sheet}”，文件可能已损坏（{exc}）") from None
             self.name = sheet
-            start = self.sheet.start
+            start = self.source.start
             if start is None:
                 raise HeaderNotFound(f"“{self.path.name}”的工作表“{sheet}”是空的，没有任何数据")
-            # iter_rows() yields every row from the first (python-calamine issue #177) but starts at the first used
-            # column; merged ranges are in absolute coordinates.
+            # rows are numbered from the sheet's first row but start at its first used column; merged ranges are in
+            # absolute coordinates.
             self.col_offset = start[1]
-            self.end_row = self.sheet.end[0]
-            top = []
-            for index, row in enumerate(self.sheet.iter_rows()):
-                if index >= HEADER_SCAN_ROWS:
-                    break
-                top.append(row)
-            merges = _Merges(self.sheet.merged_cell_ranges, self.col_offset, 0)
+            self.end_row = self.source.end_row
+            top = self.source.head(HEADER_SCAN_ROWS)
+            merges = _Merges(self.source.merged_cell_ranges, self.col_offset, 0)
             header_rows = [merges.fill(i, list(row)) if merges else row for i, row in enumerate(top)]
             self._fill_horizontal(header_rows)
             header = detect_header(header_rows, header_row=None if header_row is None else header_row - 1)
@@ -289,7 +308,7 @@ class RosterSheet:
 
     def _fill_horizontal(self, rows: list[list]) -> None:
         """Group captions merged across columns in the header rows apply to every column beneath them."""
-        for (r1, c1), (r2, c2) in self.sheet.merged_cell_ranges or ():
+        for (r1, c1), (r2, c2) in self.source.merged_cell_ranges:
             c1, c2 = c1 - self.col_offset, c2 - self.col_offset
             if c2 > c1 and r1 < len(rows):
                 for r in range(r1, min(r2 + 1, len(rows))):
@@ -311,8 +330,8 @@ class RosterSheet:
     def rows(self) -> Iterator[tuple[int, list]]:
         """(Excel row number, cells) for every row below the header; vertically merged cells filled."""
         start = self.header.data_start
-        merges = _Merges(self.sheet.merged_cell_ranges, self.col_offset, start)
-        iterator = enumerate(self.sheet.iter_rows())
+        merges = _Merges(self.source.merged_cell_ranges, self.col_offset, start)
+        iterator = self.source.rows()
         for index, row in iterator:
             if index >= start:
                 break
@@ -330,6 +349,8 @@ class RosterSheet:
                 yield index + 1, row
 
     def close(self) -> None:
+        if hasattr(self, "source"):
+            self.source.close()
         with contextlib.suppress(calamine.CalamineError):  # already closed
             self.workbook.close()
 
