@@ -182,14 +182,17 @@ class SlicedSheet:
 
         threading.Thread(target=inflate, name="roster-inflate", daemon=True).start()
         while True:
-            item = blocks.get()
+            try:
+                item = blocks.get(timeout=0.2)
+            except queue.Empty:
+                if self._stop.is_set():
+                    raise _Stopped from None
+                continue
             if isinstance(item, Exception):
                 raise item
             yield item
             if not item:
                 return
-            if self._stop.is_set():
-                raise _Stopped
 
     @staticmethod
     def _write_sheet(out: zipfile.ZipFile, name: str, pieces) -> None:
