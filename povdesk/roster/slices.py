@@ -107,9 +107,9 @@ class SlicedSheet:
     # -- the slicing thread ----------------------------------------------------------------------------------------
     def _produce(self) -> None:
         """Write the slices, then have calamine load them one by one, one slice ahead of the reader."""
-        folder = tempfile.mkdtemp(prefix="povdesk-roster-")
-        workbook = None
+        folder = workbook = None
         try:
+            folder = tempfile.mkdtemp(prefix="povdesk-roster-")
             target = os.path.join(folder, "slices.xlsx")
             count, last_row = self._write(target)
             workbook = calamine.CalamineWorkbook.from_path(target)
@@ -121,6 +121,9 @@ class SlicedSheet:
                 self._put(workbook.get_sheet_by_name(f"s{i}"))
         except _Stopped:
             pass
+        except OSError as exc:  # the disk or the temporary folder, not the file's content
+            self._put(SliceError(f"读取“{posixpath.basename(str(self.path))}”时出错：{exc.strerror or exc}"
+                                 f"（临时文件夹 {tempfile.gettempdir()}），本次未导入任何数据"))  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - handed to the reading thread
             self._put(SliceError(f"无法读完“{posixpath.basename(str(self.path))}”的工作表“{self.name}”，文件可能已损坏，"
                                  f"本次未导入任何数据，请重新获取原文件（{exc}）"))  # fmt: skip
@@ -128,7 +131,8 @@ class SlicedSheet:
             self._put(None)
             if workbook is not None:
                 workbook.close()
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _write(self, target: str) -> tuple[int, int]:
         """The temporary workbook: one sheet per slice of rows, and the merged ranges in a sheet of their own."""
@@ -282,8 +286,9 @@ class SlicedSheet:
         return rows
 
     def rows(self) -> Iterator[tuple[int, list]]:
-        """(0-based sheet row, cells) for every row; once read through, the sheet cannot be read again."""
-        for first_row, rows in self._taken:
+        """(0-based sheet row, cells) for every row; the sheet is read once (slices are let go as they are read)."""
+        while self._taken:
+            first_row, rows = self._taken.pop(0)
             yield from enumerate(rows, start=first_row)
         while (piece := self._next_slice()) is not None:
             yield from enumerate(piece[1], start=piece[0])

@@ -153,3 +153,21 @@ def test_reading_only_the_header_leaves_no_temporary_workbook(tmp_path, sliced):
         assert roster.header.texts[COL["证件号码"]] == "证件号码"
     # THEN its slicing thread has stopped and removed its temporary workbook
     assert _leftovers(tmp_path) == []
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_reported_and_nothing_is_imported(db, tmp_path, sliced,
+                                                                                      monkeypatch):  # fmt: skip
+    # GIVEN a big roster and a temporary folder that is full
+    path = write_roster(tmp_path / "r.xlsx", _county(10))
+    sliced(True)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(slices.tempfile, "mkdtemp", full)
+    # WHEN it is imported THEN the clerk reads what went wrong and where, and nothing is imported
+    with pytest.raises(RosterReadError, match="No space left on device") as error:
+        import_roster(db, path)
+    assert str(tmp_path) in str(error.value) and "本次未导入任何数据" in str(error.value)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Household)) == 0
