@@ -303,7 +303,7 @@ class RosterSheet:
                 )
             self.header = header
         except BaseException:
-            self.workbook.close()
+            self.close()
             raise
 
     def _fill_horizontal(self, rows: list[list]) -> None:

@@ -17,7 +17,7 @@ from povdesk.model import Household
 from povdesk.roster import slices
 from povdesk.roster.importer import import_roster
 from povdesk.roster.normalize import age_on
-from povdesk.roster.reader import RosterReadError, RosterSheet
+from povdesk.roster.reader import HeaderNotFound, RosterReadError, RosterSheet
 from povdesk.roster.slices import SlicedSheet
 
 TODAY = dt.date.today()
@@ -171,3 +171,16 @@ def test_a_temporary_folder_that_cannot_be_written_is_reported_and_nothing_is_im
     assert str(tmp_path) in str(error.value) and "本次未导入任何数据" in str(error.value)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Household)) == 0
+
+
+def test_a_big_sheet_without_a_roster_header_is_refused_and_leaves_nothing_behind(tmp_path, sliced):
+    # GIVEN a big workbook whose sheet is not a roster (no header in its first rows)
+    path = write_roster(tmp_path / "r.xlsx", _county(10), title=False)
+    workbook = openpyxl.load_workbook(path)
+    workbook.active.delete_rows(1, 2)  # the header and the column numbers
+    workbook.save(path)
+    sliced(True)
+    # WHEN it is opened THEN the clerk is told what is missing and the temporary workbook is gone
+    with pytest.raises(HeaderNotFound):
+        RosterSheet(path)
+    assert _leftovers(tmp_path) == []
