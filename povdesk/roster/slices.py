@@ -172,7 +172,7 @@ class SlicedSheet:
 
     def _inflated(self, raw) -> Iterator[bytes]:
         """The sheet's XML block by block, ending with b"": a helper thread inflates the next block while this one is
-        written (zlib and file writes both run without the GIL), which halves the wait for the first rows."""
+        written (zlib and file writes both run without the GIL); 414k rows: first rows after 6.4 s instead of 7.7 s."""
         blocks: queue.Queue = queue.Queue(maxsize=2)
 
         def inflate() -> None:
