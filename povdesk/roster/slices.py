@@ -80,6 +80,9 @@ class SlicedSheet:
         found = re.search(rb"<(\w+:)?sheetData\b[^>]*>", head)
         if found is None or found.group(0).endswith(b"/>"):
             return None
+        first_row = re.compile(rb"<(?:\w+:)?row\b[^>]*>").search(head, found.end())
+        if first_row is None or not re.search(rb"\sr\s*=", first_row.group(0)):
+            return None  # rows numbered by their order alone: a slice could not tell where it starts
         return cls(path, name, part, head[: found.end()], found.group(1) or b"")
 
     def __init__(self, path, name: str, part: str, prefix: bytes, ns: bytes) -> None:
@@ -167,7 +170,7 @@ class SlicedSheet:
                     out.writestr(info.filename, source.read(info))
             names = [f"s{i}" for i in range(count)] + [_TAIL]
             self._write_workbook(source, out, names)
-        rows = re.findall(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"', last)
+        rows = re.findall(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)", last)
         return count, int(rows[-1]) - 1 if rows else 0
 
     def _inflated(self, raw) -> Iterator[bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tempfile
 import zipfile
 
@@ -184,3 +185,21 @@ def test_a_big_sheet_without_a_roster_header_is_refused_and_leaves_nothing_behin
     with pytest.raises(HeaderNotFound):
         RosterSheet(path)
     assert _leftovers(tmp_path) == []
+
+
+def test_a_sheet_whose_rows_carry_no_numbers_is_read_whole(tmp_path, sliced):
+    # GIVEN a big roster written by a tool that numbers neither rows nor cells (the order alone places them)
+    source = write_roster(tmp_path / "numbered.xlsx", _county(5))
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="[A-Z]+\d+"', b"<c", re.sub(rb'<row r="\d+"', b"<row", data))
+            zout.writestr(info, data)
+    sliced(True)
+    # WHEN it is read THEN it is read whole (a slice could not tell its first row), with the right row numbers
+    with RosterSheet(path) as roster:
+        assert not isinstance(roster.source, SlicedSheet)
+        first = next(roster.rows())
+    assert first[0] == 5 and first[1][COL["姓名"]] == "张建国"
