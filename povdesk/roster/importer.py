@@ -433,6 +433,7 @@ def import_roster(
     """
     progress = progress or Progress()
     today = today or dt.date.today()
+    progress.start(0, "正在打开花名册……")  # a county's roster takes seconds before its first row
     with RosterSheet(path, sheet, header_row=header_row) as roster:
         header: Header = roster.header
         if mapping:

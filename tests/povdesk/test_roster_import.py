@@ -233,6 +233,16 @@ def test_cancel_or_a_crash_leaves_the_database_as_it_was(db, tmp_path):
         assert s.scalar(select(func.count()).select_from(Household).where(Household.number.like("532930100100%"))) == 0
 
 
+def test_progress_says_the_roster_is_being_opened_before_rows_are_counted(db, tmp_path):
+    # GIVEN a roster WHEN it is imported with a progress sink
+    reports = []
+    import_roster(db, write_roster(tmp_path / "r.xlsx"), progress=Progress(lambda *r: reports.append(r)))
+    # THEN the clerk first sees a busy bar while the file opens, then the rows counted up to the end
+    assert reports[0] == (0, 0, "正在打开花名册……")
+    assert reports[1][1] > 0 and reports[1][2].startswith("正在读取")
+    assert reports[-1][0] == reports[-1][1]
+
+
 def test_blank_and_total_rows_are_skipped_and_another_sheet_can_be_chosen(db, tmp_path):
     path = write_roster(tmp_path / "r.xlsx", sheet="2021年", other_sheet_first=True)
     result = import_roster(db, path, sheet="2021年")
