@@ -19,6 +19,7 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
@@ -125,10 +126,10 @@ class SlicedSheet:
         except _Stopped:
             pass
         except OSError as exc:  # the disk or the temporary folder, not the file's content
-            self._put(SliceError(f"读取“{posixpath.basename(str(self.path))}”时出错：{exc.strerror or exc}"
+            self._put(SliceError(f"读取“{Path(self.path).name}”时出错：{exc.strerror or exc}"
                                  f"（临时文件夹 {tempfile.gettempdir()}），本次未导入任何数据"))  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - handed to the reading thread
-            self._put(SliceError(f"无法读完“{posixpath.basename(str(self.path))}”的工作表“{self.name}”，文件可能已损坏，"
+            self._put(SliceError(f"无法读完“{Path(self.path).name}”的工作表“{self.name}”，文件可能已损坏，"
                                  f"本次未导入任何数据，请重新获取原文件（{exc}）"))  # fmt: skip
         finally:
             self._put(None)
