@@ -7,34 +7,54 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
 def bulk_insert(session: Session, model: type, rows: list[dict]) -> None:
     """Insert plain dicts into `model`'s table inside the session's transaction, bypassing the ORM.
 
-    Rows may omit columns (NULL is inserted); columns absent from every row get their server default.
+    The columns are the model's: those any row names, and those with a default, which a row that omits them gets
+    (as the ORM would give it); a column with only a server default that no row names gets it from the database.
+    A row that omits a column without a default inserts NULL there. A key that is not a column is an error.
     """
     if not rows:
         return
-    keys = list(dict.fromkeys(k for row in rows[:50] for k in row))
-    getter = itemgetter(*keys)
-    try:
+    table = model.__table__
+    given = set().union(*rows)
+    unknown = given.difference(table.columns.keys())
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    defaults = {c.name: _scalar_default(c) for c in table.columns if c.name in given or _scalar_default(c) is not None}
+    keys = list(defaults)
+    if len(given) == len(keys) and all(len(row) == len(keys) for row in rows):  # every row names every column
+        getter = itemgetter(*keys)
         values = list(map(getter, rows)) if len(keys) > 1 else [(v,) for v in map(getter, rows)]
-    except KeyError:  # rows differ in their keys: take the slow, general path
-        keys = list(dict.fromkeys(k for row in rows for k in row))
-        values = [tuple(row.get(k) for k in keys) for row in rows]
-    quote = session.get_bind().dialect.identifier_preparer.quote
-    table = quote(model.__table__.name)
+    else:
+        pairs = list(defaults.items())
+        values = [tuple([row.get(k, d) for k, d in pairs]) for row in rows]
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
     columns = ", ".join(map(quote, keys))
     dbapi_conn = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name == "postgresql":
-        with dbapi_conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for value in values:
-                copy.write_row(value)
-    else:
-        placeholders = ", ".join("?" * len(keys))
-        dbapi_conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)
+    driver_error = dialect.loaded_dbapi.Error
+    try:
+        if dialect.name == "postgresql":
+            statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+            with dbapi_conn.cursor() as cursor, cursor.copy(statement) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join('?' * len(keys))})"
+            dbapi_conn.executemany(statement, values)
+    except driver_error as exc:  # the driver's own error, as SQLAlchemy would have raised it (IntegrityError…)
+        raise DBAPIError.instance(statement, None, exc, driver_error, dialect=dialect) from exc
+
+
+def _scalar_default(column) -> object:
+    """The plain value the model gives a column when a row omits it (None: none, or one only the database knows)."""
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from povdesk import APP_NAME, migrate
 from povdesk.errors import DatabaseError, NetworkShareError
+from povdesk.files import os_error_text
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def create_db_engine(url: str) -> Engine:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DatabaseError(f"无法创建数据库文件夹“{path.parent}”：{exc.strerror}") from None
+            raise DatabaseError(f"无法创建数据库文件夹“{path.parent}”：{os_error_text(exc)}") from None
     try:
         engine = create_engine(parsed)
     except NoSuchModuleError:

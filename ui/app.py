@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import traceback
 
@@ -12,8 +13,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from povdesk import APP_NAME, __version__
 from povdesk.db import open_database
 from povdesk.errors import PovDeskError
+from povdesk.logs import setup_logging
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
+
+log = logging.getLogger(__name__)
 
 
 def install_translators(app: QApplication) -> list[QTranslator]:
@@ -41,6 +45,7 @@ def freeze_startup_objects() -> None:
 def _excepthook(exc_type, exc, tb) -> None:
     """An unexpected error in a slot: tell the clerk instead of dying silently; keep the trace on stderr."""
     traceback.print_exception(exc_type, exc, tb)
+    log.error("unexpected error", exc_info=(exc_type, exc, tb))
     if QApplication.instance() is not None:
         QMessageBox.critical(
             None,
@@ -54,6 +59,7 @@ def run_gui(db_url: str | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     install_translators(app)
+    setup_logging()
     sys.excepthook = _excepthook
     try:
         db = open_database(db_url)

@@ -6,9 +6,12 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from povdesk import db_errors
 from povdesk.errors import PovDeskError
 from povdesk.progress import Cancelled, Progress
 
@@ -85,11 +88,15 @@ class BackgroundOp(QObject):
             self.dialog.setLabelText(self.tr("正在取消，请稍候……"))
 
     def _on_progress(self, done: int, total: int, label: str) -> None:
-        if self.dialog:
-            self.dialog.setMaximum(max(total, 0))
-            self.dialog.setValue(min(done, total) if total else 0)
-            if label and not self._job.progress.cancelled:
-                self.dialog.setLabelText(label)
+        dialog = self.dialog
+        if dialog is None:
+            return
+        # The label goes first: setValue() of a modal progress dialog processes events, and the job's finished
+        # signal may be delivered in there and close the dialog (self.dialog is None when setValue returns).
+        if label and not self._job.progress.cancelled:
+            dialog.setLabelText(label)
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
 
     def _close_dialog(self) -> None:
         if self.dialog:
@@ -114,6 +121,8 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     title = title or QObject.tr("PovDesk")  # type: ignore[call-arg]
     if isinstance(exc, Cancelled):
         return
+    if isinstance(exc, SQLAlchemyError):
+        exc = db_errors.explain(exc)
     if isinstance(exc, PovDeskError):
         QMessageBox.warning(parent, title, str(exc))
     else:

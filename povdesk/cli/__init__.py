@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from povdesk import __version__
+from povdesk import __version__, db_errors
 from povdesk.db import ENV_VAR, open_database
 from povdesk.errors import PovDeskError
+from povdesk.logs import setup_logging
 
 
 def command_modules() -> list[str]:
@@ -59,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"错误：数据库操作失败，本次改动已全部撤销。原因：{reason}", file=sys.stderr)
+        print(f"错误：{db_errors.explain(exc)}", file=sys.stderr)
         return 1
     finally:
         db.close()
@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging()
     if args.command is None:
         from ui.app import run_gui  # the GUI only when asked for: the CLI must work without a display
 

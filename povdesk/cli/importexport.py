@@ -6,12 +6,14 @@ import sys
 
 from povdesk import stats
 from povdesk.cli import print_json
+from povdesk.files import OutputFileError
 from povdesk.progress import Progress
 from povdesk.roster.exporter import export_roster
-from povdesk.roster.importer import import_roster
-from povdesk.roster.report import write_reject_report
+from povdesk.roster.importer import ImportResult, import_roster
+from povdesk.roster.report import check_report_path, write_reject_report
 
 SHOWN_ISSUES = 50
+EXIT_REPORT_FAILED = 3  # the import is saved (or the dry run done); only the reject report could not be written
 
 
 def register(subparsers) -> None:
@@ -24,7 +26,11 @@ def register(subparsers) -> None:
     parser.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一个工作表）")
     parser.add_argument("--dry-run", action="store_true", help="只检查并报告结果，不写入数据库")
     parser.add_argument("--strict", action="store_true", help="只要有一行被拒绝，就不导入任何数据")
-    parser.add_argument("--report", metavar="OUT.xlsx", help="把被拒绝的行（原样加上原因列）保存到这个文件")
+    parser.add_argument(
+        "--report",
+        metavar="OUT.xlsx",
+        help="把被拒绝的行（原样加上原因列）保存到这个文件；导入前先检查能否写入，导入后仍写不成时退出码为 3",
+    )
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     parser.set_defaults(func=run_import)
 
@@ -47,34 +53,48 @@ def _progress() -> Progress:
 
 
 def run_import(args, db) -> int:
+    if args.report:  # a report that cannot be written is refused before anything is imported
+        check_report_path(args.report)
     result = import_roster(db, args.file, sheet=args.sheet, dry_run=args.dry_run, strict=args.strict,
                            progress=_progress(), user="cli")  # fmt: skip
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    report_error = None
     if args.report and result.rejected:
-        write_reject_report(result, args.report)
+        try:
+            write_reject_report(result, args.report)
+        except OutputFileError as exc:
+            report_error = exc
     if args.json:
         print_json(result.to_json())
     else:
-        print(result.summary())
-        for title, issues in (("被拒绝的行", result.rejected), ("提示", result.warnings)):
-            if issues:
-                print(f"{title}：")
-                for issue in issues[:SHOWN_ISSUES]:
-                    print(f"  第{issue.row}行：{issue.reason}")
-                if len(issues) > SHOWN_ISSUES:
-                    print(
-                        f"  ……另有 {len(issues) - SHOWN_ISSUES} 条"
-                        + ("，完整清单见 --report 文件" if title == "被拒绝的行" else "")
-                    )
-        if args.report and result.rejected:
-            print(f"被拒绝的行已保存到：{args.report}")
+        _print_summary(result, args.report if report_error is None else None)
+    if report_error is not None:
+        saved = "导入结果已保存" if result.committed else "数据库未改动"
+        print(f"错误：{saved}，只是未导入行报告没有写成：{report_error}", file=sys.stderr)
+        return EXIT_REPORT_FAILED
     if result.refused_by_strict:
         print(
             f"错误：有 {len(result.rejected)} 行被拒绝，按 --strict 要求未导入任何数据，数据库未改动", file=sys.stderr
         )
         return 1
     return 0
+
+
+def _print_summary(result: ImportResult, report: str | None) -> None:
+    print(result.summary())
+    for title, issues in (("被拒绝的行", result.rejected), ("提示", result.warnings)):
+        if issues:
+            print(f"{title}：")
+            for issue in issues[:SHOWN_ISSUES]:
+                print(f"  第{issue.row}行：{issue.reason}")
+            if len(issues) > SHOWN_ISSUES:
+                print(
+                    f"  ……另有 {len(issues) - SHOWN_ISSUES} 条"
+                    + ("，完整清单见 --report 文件" if title == "被拒绝的行" else "")
+                )
+    if report and result.rejected:
+        print(f"被拒绝的行已保存到：{report}")
 
 
 def run_export(args, db) -> int:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from povdesk.db import Database
-from povdesk.errors import PovDeskError
+from povdesk.files import writing
 from povdesk.notices import sheet as notice_sheet_data
 from povdesk.notices import workflow
 from povdesk.pdf import notice_sheet
@@ -23,14 +23,10 @@ def file_name(title: str) -> str:
 
 def write_pdf(sheet: notice_sheet_data.Sheet, path: Path) -> notice_sheet.Rendered:
     """Render to `path`, turning file system errors into a message for the clerk."""
-    try:
+    with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             return notice_sheet.render(sheet, out)
-    except OSError as exc:
-        raise PovDeskError(
-            f"无法写入文件“{path}”：{exc.strerror or exc}。请检查文件夹是否存在、文件是否正在被打开"
-        ) from None
 
 
 def export_sheets(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from povdesk import stats
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
+from povdesk.files import writing
 from povdesk.model import Area, Cadre, HelpingUnit, Household, HouseholdYear, Member, MonitoredHousehold, Pairing
 from povdesk.progress import Progress
 from povdesk.roster.layout import BY_KEY, COLUMNS, HOUSEHOLD, MEMBER
@@ -276,12 +277,6 @@ def export_roster(
                 persons += 1
                 writer.append(persons, cells)
             progress.update(start + len(chunk))
-    try:
+    with writing(path):
         writer.save(path)
-    except FileNotFoundError:
-        raise ExportError(f"无法保存“{path}”：文件夹不存在") from None
-    except PermissionError:
-        raise ExportError(f"无法保存“{path}”：文件被占用（可能正在 Excel 中打开）或没有写入权限") from None
-    except OSError as exc:
-        raise ExportError(f"无法保存“{path}”：{exc.strerror or exc}") from None
     return ExportResult(path, len(ids), persons)

@@ -35,7 +35,11 @@ _YEAR = re.compile(r"^(\d{4})(?:\s*年度?|[-/.年]\s*\d{1,2}(?:[-/.月]\s*\d{1,
 _MONEY_JUNK = str.maketrans("", "", ",，元 ￥¥")
 _TRUE = {"是", "有", "已参加", "参加", "参保", "已参保", "√", "✓", "Y", "YES", "TRUE", "1", "对"}
 _FALSE = {"否", "无", "没有", "未参加", "不参加", "未参保", "×", "✗", "N", "NO", "FALSE", "0", "不"}
+_TIME_OF_DAY = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")  # "2022-03-15 00:00:00"
 _CAUSE_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
+EXCEL_EPOCH_1900 = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts 1900-02-29, which never was)
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)  # workbooks with the 1904 date system (old Mac Excel)
+EARLIEST_DATE = dt.date(1950, 1, 1)
 LARGEST_EXACT = 10**15  # Excel keeps 15 significant digits: longer numbers stored as numbers lost their tail
 
 
@@ -136,22 +140,61 @@ def year(value: object, *, today: dt.date | None = None) -> int | Invalid | None
     return found
 
 
-def date(value: object) -> dt.date | Invalid | None:
+def date(value: object, *, epoch: dt.date = EXCEL_EPOCH_1900, today: dt.date | None = None) -> dt.date | Invalid | None:
+    """A date as rosters write it: a date cell, 2022-03-15, 2022年3月15日, 20220315, 202203 or 2022年3月 (the first
+    of the month), or a bare Excel serial number such as 44621 (days since `epoch`: the workbook's date system).
+
+    A result outside 1950 … next year is refused: such a number was not a date, and guessing would store nonsense.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    cleaned = text(value)
-    if cleaned is None:
-        return None
-    parts = re.split(r"[-/.年月日]+", cleaned.rstrip("日"))
-    try:
-        y, m, d = (int(p) for p in parts[:3]) if len(parts) >= 3 else (0, 0, 0)
-        return dt.date(y, m, d)
-    except ValueError:
+    if isinstance(value, bool):
+        return Invalid(f"“{value}”不是日期，应写作 2022-03-15")
+    if isinstance(value, float) and not value.is_integer():
+        cleaned = str(value)
+        found = _serial_date(value, epoch)  # a date and a time of day
+    else:
+        cleaned = text(value)
+        if cleaned is None:
+            return None
+        found = _date_from_text(cleaned, epoch)
+    if found is None:
         return Invalid(f"“{cleaned}”不是日期，应写作 2022-03-15")
+    latest = (today or dt.date.today()) + dt.timedelta(days=366)
+    if not EARLIEST_DATE <= found <= latest:
+        return Invalid(f"“{cleaned}”不是合理的日期（读作 {found.isoformat()}），应写作 2022-03-15")
+    return found
+
+
+def _serial_date(serial: float, epoch: dt.date) -> dt.date | None:
+    try:
+        return epoch + dt.timedelta(days=int(serial))
+    except OverflowError:
+        return None
+
+
+def _date_from_text(cleaned: str, epoch: dt.date) -> dt.date | None:
+    digits = cleaned.isdigit()
+    if digits and len(cleaned) == 8:
+        parts = [cleaned[:4], cleaned[4:6], cleaned[6:]]
+    elif digits and len(cleaned) == 6:
+        parts = [cleaned[:4], cleaned[4:], "1"]
+    elif digits:
+        return _serial_date(int(cleaned), epoch) if len(cleaned) <= 5 else None
+    else:
+        parts = [p for p in re.split(r"[-/.年月日号\s]+", _TIME_OF_DAY.sub("", cleaned)) if p]
+        if len(parts) == 2 and "年" in cleaned:
+            parts.append("1")  # 2013年12月: the month, as the national system writes identification times
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    try:
+        return dt.date(*(int(p) for p in parts))
+    except ValueError:
+        return None
 
 
 def money(value: object) -> float | Invalid | None:

@@ -10,14 +10,22 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from povdesk.roster.exporter import ExportError
+from povdesk.files import check_writable, writing
+from povdesk.roster.cells import CellError
 from povdesk.roster.importer import ImportResult
 
 REASON_HEADER = "未导入原因"
 ROW_HEADER = "原行号"
 
 
+def check_report_path(path: str | os.PathLike) -> Path:
+    """Before an import: the report can be written there (raises OutputFileError in Chinese otherwise)."""
+    return check_writable(path, suffix=".xlsx")
+
+
 def _cell(value: object) -> object:
+    if value.__class__ is CellError:
+        return str(value)  # "#N/A" is written back as Excel's error, as the clerk's file had it
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
@@ -67,10 +75,6 @@ def write_reject_report(result: ImportResult, path: str | os.PathLike) -> Path:
     info.append(["处理方法", "按“未导入原因”改正各行后，可直接导入本文件（身份证号列请保持“文本”格式）"])
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 80
-    try:
+    with writing(path):
         wb.save(path)
-    except PermissionError:
-        raise ExportError(f"无法保存“{path}”：文件被占用（可能正在 Excel 中打开）或没有写入权限") from None
-    except OSError as exc:
-        raise ExportError(f"无法保存“{path}”：{exc.strerror or exc}") from None
     return path

@@ -129,3 +129,52 @@ def test_unreadable_file_on_the_command_line(tmp_path):
     assert missing.returncode == 1 and "找不到文件" in missing.stderr
     sheet = run("--db", url, "import", str(write_roster(tmp_path / "r.xlsx")), "--sheet", "2022年")
     assert sheet.returncode == 1 and "没有名为“2022年”的工作表" in sheet.stderr
+
+
+def _stats(url: str) -> dict:
+    result = run("--db", url, "stats", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a folder", "not xlsx"])
+def test_a_report_that_cannot_be_written_is_refused_before_importing(tmp_path, where):
+    # GIVEN a roster with a rejected row, and a report path that cannot be written
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    households = sample_households()
+    households[0]["members"][0]["姓名"] = None
+    roster = write_roster(tmp_path / "r.xlsx", households)
+    report = {"missing folder": tmp_path / "没有这个文件夹" / "未导入.xlsx", "a folder": tmp_path,
+              "not xlsx": tmp_path / "未导入.xls"}[where]  # fmt: skip
+    before = _stats(url)
+    # WHEN it is imported with that report
+    result = run("--db", url, "import", str(roster), "--json", "--report", str(report))
+    # THEN nothing is imported, and one Chinese line says why
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("错误：无法保存") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert _stats(url) == before
+
+
+def test_a_report_that_fails_after_the_import_says_the_import_is_saved(tmp_path, monkeypatch, capsys):
+    # GIVEN a report path that passes the check, but whose writing fails once the import is committed
+    from povdesk import cli
+    from povdesk.cli import importexport
+    from povdesk.files import OutputFileError
+
+    def fail(result, path):
+        raise OutputFileError(f"无法保存“{path}”：所在磁盘或文件夹是只读的")
+
+    monkeypatch.setattr(importexport, "write_reject_report", fail)
+    households = sample_households()
+    households[0]["members"][0]["姓名"] = None
+    roster = write_roster(tmp_path / "r.xlsx", households)
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    # WHEN it is imported
+    code = cli.main(["--db", url, "import", str(roster), "--report", str(tmp_path / "未导入.xlsx")])
+    # THEN the summary is printed, the clerk is told the import is saved, and the exit code says only the report failed
+    out, err = capsys.readouterr()
+    assert code == importexport.EXIT_REPORT_FAILED == 3
+    assert "导入完成：新增 3 户 5 人" in out and "第5行：姓名：缺少姓名" in out and "已保存到" not in out
+    assert err.startswith("错误：导入结果已保存，只是未导入行报告没有写成：无法保存")
+    assert _stats(url)["households"] == 3

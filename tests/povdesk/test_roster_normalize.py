@@ -106,3 +106,39 @@ def test_the_header_is_found_under_title_rows_and_across_two_merged_rows():
     assert header.mapping == {0: "household_number", 1: "name", 2: "id_number", 3: "relation", 4: "helper_name",
                               5: "helper_phone"}  # fmt: skip
     assert detect_header([["花名册"], ["说明"]]) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (44621, dt.date(2022, 3, 1)),  # a date cell formatted as a number: Excel's serial
+        (44621.0, dt.date(2022, 3, 1)),
+        ("44621", dt.date(2022, 3, 1)),
+        (44621.75, dt.date(2022, 3, 1)),  # with a time of day
+        ("2022-03-15", dt.date(2022, 3, 15)),
+        ("2022-03-15 00:00:00", dt.date(2022, 3, 15)),
+        ("2022年3月15日", dt.date(2022, 3, 15)),
+        ("2022/3/15", dt.date(2022, 3, 15)),
+        ("20220315", dt.date(2022, 3, 15)),
+        (202304.0, dt.date(2023, 4, 1)),  # 识别监测时间 of the 2021 monitoring export, read as a number
+        ("2013年12月", dt.date(2013, 12, 1)),
+        (dt.datetime(2022, 3, 15, 8), dt.date(2022, 3, 15)),
+        ("", None),
+    ],
+)
+def test_dates_as_rosters_write_them(raw, expected):
+    assert nz.date(raw, today=dt.date(2026, 11, 30)) == expected
+
+
+def test_serial_numbers_follow_the_workbooks_date_system():
+    assert nz.date(43160, epoch=nz.EXCEL_EPOCH_1904) == dt.date(2022, 3, 2)
+    assert nz.date(43160) == dt.date(2018, 3, 1)
+
+
+@pytest.mark.parametrize("raw", [123, 99999, "2022-13-01", "明年", True, 20991231])
+def test_what_is_no_plausible_date_is_refused_saying_how_it_was_read(raw):
+    result = nz.date(raw, today=dt.date(2026, 11, 30))
+    assert isinstance(result, nz.Invalid) and not result.warning
+    assert "日期" in result.message and "2022-03-15" in result.message
+    if raw == 123:
+        assert "1900-05-02" in result.message  # the clerk sees what the number would have meant

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from povdesk.errors import PovDeskError
@@ -29,6 +29,27 @@ def test_result_arrives_on_the_gui_thread(qtbot):
     qtbot.waitUntil(lambda: len(results) > 0, timeout=5000)
     worker_thread, callback_thread = results[0]
     assert worker_thread != callback_thread == threading.get_ident()
+
+
+def test_a_job_that_ends_while_its_progress_is_shown_closes_cleanly(qtbot):
+    # GIVEN a job with its progress dialog on screen, whose last progress report and result both wait for the GUI
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    results, shown = [], threading.Event()
+
+    def work(progress):
+        progress.start(2, "正在导出第1个村")
+        assert shown.wait(5)
+        progress.update(2, label="正在导出第2个村")
+        return "done"
+
+    op = run_in_background(parent, "导出", work, results.append)
+    qtbot.waitUntil(lambda: op.dialog.isVisible(), timeout=5000)
+    shown.set()
+    QThreadPool.globalInstance().waitForDone()
+    # WHEN the GUI thread handles them (the modal dialog's setValue delivers the result in between)
+    # THEN the result arrives and no error escapes (pytest-qt fails the test on an exception in a slot)
+    qtbot.waitUntil(lambda: results == ["done"], timeout=5000)
 
 
 def test_cancel_stops_the_work_and_reports_cancelled(qtbot):

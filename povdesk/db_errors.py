@@ -1,0 +1,64 @@
+"""A failed database operation told as one Chinese sentence: what happened, that nothing was saved, what to do."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import exc as sa_exc
+
+from povdesk.errors import DatabaseError
+from povdesk.logs import log_path
+
+log = logging.getLogger(__name__)
+
+UNDONE = "本次改动已全部撤销，数据库未改动"
+_BUSY_STATES = {"40P01", "55P03", "40001", "57014"}  # deadlock, lock not available, serialization, lock timeout
+_CONNECTION_STATES = ("08", "57P")  # connection exceptions, server shutting down
+
+
+class ConcurrentWrite(DatabaseError):
+    """Another PC (or window) wrote the same records at the same time; this transaction was rolled back."""
+
+
+class DatabaseBusy(DatabaseError):
+    """The database was locked by another writer for too long."""
+
+
+class ConnectionLost(DatabaseError):
+    """The database server could not be reached, or the connection broke."""
+
+
+def _code(orig: BaseException | None) -> tuple[str, str]:
+    """(PostgreSQL SQLSTATE or SQLite error name, first line of the driver's text)."""
+    if orig is None:
+        return "", ""
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None) or ""
+    text = (str(orig).strip().splitlines() or [""])[0]
+    return code, text
+
+
+def explain(exc: sa_exc.SQLAlchemyError) -> DatabaseError:
+    """The clerk's version of a database error; the driver's own text goes to the log file."""
+    log.error("database operation failed", exc_info=exc)
+    orig = getattr(exc, "orig", None)
+    code, text = _code(orig)
+    lowered = text.lower()
+    if isinstance(exc, sa_exc.IntegrityError):
+        if code in ("23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or "unique" in lowered:
+            return ConcurrentWrite(
+                f"另一台电脑（或另一个窗口）同时写入了相同的记录（例如正在导入同一份花名册），{UNDONE}。请等它完成后重试"
+            )
+        return ConcurrentWrite(f"要写入的记录与库中数据冲突（可能刚被另一台电脑修改或删除），{UNDONE}。请刷新后重试")
+    if code in _BUSY_STATES or "database is locked" in lowered or "database table is locked" in lowered:
+        return DatabaseBusy(f"数据库正被另一台电脑（或另一个窗口）的导入、保存占用，{UNDONE}。请稍后重试")
+    if isinstance(exc, sa_exc.DataError) and code == "22001":
+        return DatabaseError(f"有内容超过了数据库字段允许的长度，{UNDONE}。请检查过长的内容")
+    if code.startswith(_CONNECTION_STATES) or (
+        isinstance(exc, sa_exc.OperationalError) and getattr(exc, "connection_invalidated", False)
+    ):
+        return ConnectionLost(f"与数据库服务器的连接中断，{UNDONE}。请检查网络和服务器后重试")
+    if code in ("SQLITE_FULL",) or "disk is full" in lowered:
+        return DatabaseError(f"磁盘空间不足，无法写入数据库，{UNDONE}。请清理磁盘后重试")
+    if isinstance(exc, sa_exc.OperationalError) and not code:
+        return ConnectionLost(f"无法连接或使用数据库，{UNDONE}。请检查数据库地址、网络和服务器后重试")
+    return DatabaseError(f"数据库操作失败，{UNDONE}。技术细节已写入日志文件“{log_path()}”，请告知技术人员")
