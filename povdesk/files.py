@@ -15,19 +15,26 @@ from povdesk.errors import PovDeskError
 log = logging.getLogger(__name__)
 
 _REASONS = {
-    errno.ENOENT: "文件或文件夹不存在",
-    errno.EACCES: "没有权限，或文件正在 Excel、WPS 等程序中打开",
-    errno.EPERM: "没有权限，或文件正在 Excel、WPS 等程序中打开",
+    errno.ENOENT: "文件或文件夹不存在，可能已被移动、改名或删除",
+    errno.EACCES: "没有权限，或文件正被其他程序（如 Excel、WPS）打开，请关闭后重试",
+    errno.EPERM: "没有权限，或文件正被其他程序（如 Excel、WPS）打开，请关闭后重试",
     errno.EROFS: "所在磁盘或文件夹是只读的",
     errno.ENOSPC: "磁盘空间不足",
     errno.EISDIR: "这是一个文件夹，不是文件",
     errno.ENOTDIR: "路径中的某一级不是文件夹",
-    errno.ENAMETOOLONG: "文件名或路径太长",
-    errno.EBUSY: "文件正被其他程序使用",
-    errno.EIO: "读写磁盘时出错（磁盘、U 盘或网络可能有故障）",
+    errno.ENAMETOOLONG: "文件路径太长，请把文件移到路径较短的文件夹后再试",
+    errno.EIO: "读写磁盘时出错，磁盘、U 盘或网络可能有故障，请把文件复制到本机后再试",
+    errno.EMFILE: "同时打开的文件太多，请关闭一些程序后重试",
+    errno.ENFILE: "同时打开的文件太多，请关闭一些程序后重试",
+    errno.EBUSY: "文件正被其他程序占用，请关闭后重试",
+    errno.ETXTBSY: "文件正被其他程序占用，请关闭后重试",
 }
 if hasattr(errno, "EDQUOT"):
     _REASONS[errno.EDQUOT] = "磁盘配额已用完"
+_WINDOWS_REASONS = {
+    32: "文件正被其他程序（如 Excel、WPS）占用，请关闭后重试",  # ERROR_SHARING_VIOLATION
+    33: "文件的一部分被其他程序锁定，请关闭后重试",  # ERROR_LOCK_VIOLATION
+}
 
 
 class OutputFileError(PovDeskError):
@@ -37,9 +44,10 @@ class OutputFileError(PovDeskError):
 def os_error_text(exc: OSError) -> str:
     """The reason of an operating-system error in Chinese, for a clerk; the technical text goes to the log."""
     log.info("operating-system error: %r", exc)
-    if getattr(exc, "winerror", None) in (32, 33):  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
-        return "文件正在 Excel、WPS 等程序中打开，请先关闭它"
-    return _REASONS.get(exc.errno, f"系统错误（代码 {exc.errno}）" if exc.errno else "系统错误")
+    winerror = getattr(exc, "winerror", None)
+    if winerror in _WINDOWS_REASONS:
+        return _WINDOWS_REASONS[winerror]
+    return _REASONS.get(exc.errno) or f"系统无法访问该文件（错误代码 {exc.errno or winerror or '未知'}）"
 
 
 def check_writable(path: str | os.PathLike, *, suffix: str | None = None) -> Path:

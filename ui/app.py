@@ -14,6 +14,7 @@ from povdesk import APP_NAME, __version__
 from povdesk.db import open_database
 from povdesk.errors import PovDeskError
 from povdesk.logs import setup_logging
+from povdesk.roster.slices import remove_stale_temp_folders
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
 
@@ -60,6 +61,7 @@ def run_gui(db_url: str | None = None) -> int:
     app.setApplicationVersion(__version__)
     install_translators(app)
     setup_logging()
+    remove_stale_temp_folders()  # left by imports killed mid-way (a power cut, a forced close)
     sys.excepthook = _excepthook
     try:
         db = open_database(db_url)

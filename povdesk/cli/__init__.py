@@ -15,6 +15,7 @@ from povdesk import __version__, db_errors
 from povdesk.db import ENV_VAR, open_database
 from povdesk.errors import PovDeskError
 from povdesk.logs import setup_logging
+from povdesk.roster.slices import remove_stale_temp_folders
 
 
 def command_modules() -> list[str]:
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging()
+    remove_stale_temp_folders()  # left by imports killed mid-way (a power cut, a forced close)
     if args.command is None:
         from ui.app import run_gui  # the GUI only when asked for: the CLI must work without a display
 

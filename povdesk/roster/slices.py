@@ -9,6 +9,8 @@ keep their sheet coordinates, and the merged ranges that follow the rows in the 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import posixpath
 import queue
@@ -16,6 +18,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -26,6 +29,28 @@ from xml.sax.saxutils import quoteattr
 import python_calamine as calamine
 
 from povdesk.errors import PovDeskError
+from povdesk.files import os_error_text
+from povdesk.roster.cells import CellError
+from povdesk.roster.sheetxml import (
+    MAX_COLUMNS,
+    FarCell,
+    Found,
+    Scanner,
+    dimension_columns,
+    gap_cuts,
+    is_sparse,
+    looks_sparse,
+    row_span,
+    sheet_prefix,
+)
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
+
+log = logging.getLogger(__name__)
 
 SPLIT_SUFFIXES = (".xlsx", ".xlsm")
 MIN_SPLIT_BYTES = 48 << 20  # sheets with less XML than this (about 30,000 rows) are read whole
@@ -36,6 +61,9 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _TAIL = "tail"
+TEMP_PREFIX = "povdesk-roster-"
+_LOCK = "in-use.lock"  # locked while the folder's import runs: the system releases the lock when the process dies
+_UNLOCKED_AGE = 3600  # a folder without a lock file (being created, or left by an older version) after this long
 
 
 class SliceError(PovDeskError):
@@ -46,7 +74,7 @@ class _Stopped(Exception):
     """The reader was closed before the slices were written."""
 
 
-def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
+def sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
     """The zip member holding the worksheet called `name`, from the workbook and its relationships."""
     try:
         workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
@@ -64,40 +92,52 @@ class SlicedSheet:
     """The rows of one worksheet as (0-based sheet row, cells from column A on), slice after slice."""
 
     @classmethod
-    def open(cls, path, name: str) -> SlicedSheet | None:
-        """A sliced reader for a worksheet big enough to be worth it; None to read the sheet whole."""
+    def open(cls, path, name: str, *, force: bool = False) -> SlicedSheet | None:
+        """A sliced reader for a worksheet big enough to be worth it (or sparse: `force`); None to read it whole."""
         if not str(path).lower().endswith(SPLIT_SUFFIXES) or not zipfile.is_zipfile(path):
             return None
         try:
             with zipfile.ZipFile(path) as zf:
-                part = _sheet_part(zf, name) or ""
+                part = sheet_part(zf, name) or ""
                 size = zf.getinfo(part).file_size if part in zf.NameToInfo else 0
-                if size < MIN_SPLIT_BYTES or shutil.disk_usage(tempfile.gettempdir()).free < size + (256 << 20):
+                if not size or (size < MIN_SPLIT_BYTES and not force):
+                    return None
+                if shutil.disk_usage(tempfile.gettempdir()).free < size + (256 << 20):
                     return None
                 with zf.open(part) as raw:
                     head = raw.read(1 << 16)
         except (OSError, zipfile.BadZipFile, zlib.error, NotImplementedError):
             return None  # calamine reads the sheet whole and says what is wrong with the file
-        found = re.search(rb"<(\w+:)?sheetData\b[^>]*>", head)
-        if found is None or found.group(0).endswith(b"/>"):
+        found = sheet_prefix(head)
+        if found is None:
             return None
-        first_row = re.compile(rb"<(?:\w+:)?row\b[^>]*>").search(head, found.end())
+        first_row = re.compile(rb"<(?:\w+:)?row\b[^>]*>").search(head, len(found[0]))
         if first_row is None or not re.search(rb"\sr\s*=", first_row.group(0)):
             return None  # rows numbered by their order alone: a slice could not tell where it starts
-        return cls(path, name, part, head[: found.end()], found.group(1) or b"")
+        return cls(path, name, part, *found)
 
     def __init__(self, path, name: str, part: str, prefix: bytes, ns: bytes) -> None:
         self.path, self.name, self.part, self.prefix = path, name, part, prefix
         self.row_close, self.data_close = b"</" + ns + b"row>", b"</" + ns + b"sheetData>"
         self.closing = self.data_close + b"</" + ns + b"worksheet>"
+        self.ns = ns
+        self._found = Found()  # error cells, written by the slicing thread before it hands out the first slice
+        self._errors: dict[int, dict[int, CellError]] = {}
+        self._spans: list[tuple[int, int]] = []  # each slice's first and last row with cells (1-based)
         self._slices: queue.Queue = queue.Queue(maxsize=1)
         self._stop = threading.Event()
         self._tail: dict = {}
+        self._scanner = Scanner(ns)
+        # a value beyond column IV is looked for only when the sheet's dimension reaches there (a WPS file's
+        # A1:XFD1048576, or none): Excel, WPS and openpyxl write the dimension from the cells they write
+        columns = dimension_columns(prefix)
+        self._far_check = columns is None or columns > MAX_COLUMNS
         self._producer = threading.Thread(target=self._produce, name="roster-slices", daemon=True)
         self._producer.start()
         self.start: tuple[int, int] | None = None
         self.width = 0
         self._exhausted = False
+        self._handed = 0
         self._taken: list[tuple[int, list[list]]] = []  # slices read for the header, read again by rows()
         try:
             if not self._take():
@@ -111,11 +151,14 @@ class SlicedSheet:
     # -- the slicing thread ----------------------------------------------------------------------------------------
     def _produce(self) -> None:
         """Write the slices, then have calamine load them one by one, one slice ahead of the reader."""
-        folder = workbook = None
+        folder = workbook = lock = None
         try:
-            folder = tempfile.mkdtemp(prefix="povdesk-roster-")
+            folder = tempfile.mkdtemp(prefix=TEMP_PREFIX)
+            lock = _lock(folder)
             target = os.path.join(folder, "slices.xlsx")
             count, last_row = self._write(target)
+            for (row, col), error in self._found.errors.items():
+                self._errors.setdefault(row, {})[col] = error
             workbook = calamine.CalamineWorkbook.from_path(target)
             self._tail["merges"] = workbook.get_sheet_by_name(_TAIL).merged_cell_ranges or []
             self._tail["last_row"] = last_row
@@ -125,18 +168,24 @@ class SlicedSheet:
                 self._put(workbook.get_sheet_by_name(f"s{i}"))
         except _Stopped:
             pass
+        except FarCell as exc:
+            self._put(SliceError(far_cell_message(Path(self.path).name, self.name, exc.ref)))
         except OSError as exc:  # the disk or the temporary folder, not the file's content
-            self._put(SliceError(f"读取“{Path(self.path).name}”时出错：{exc.strerror or exc}"
+            log.warning("slicing %s into %s failed", self.path, tempfile.gettempdir(), exc_info=True)
+            self._put(SliceError(f"读取“{Path(self.path).name}”时出错：{os_error_text(exc)}"
                                  f"（临时文件夹 {tempfile.gettempdir()}），本次未导入任何数据"))  # fmt: skip
-        except Exception as exc:  # noqa: BLE001 - handed to the reading thread
+        except Exception:  # noqa: BLE001 - handed to the reading thread
+            log.warning("sheet %r of %s cannot be sliced", self.name, self.path, exc_info=True)
             self._put(SliceError(f"无法读完“{Path(self.path).name}”的工作表“{self.name}”，文件可能已损坏，"
-                                 f"本次未导入任何数据，请重新获取原文件（{exc}）"))  # fmt: skip
+                                 "本次未导入任何数据，请重新获取原文件"))  # fmt: skip
         finally:
             self._put(None)
             if workbook is not None:
                 workbook.close()
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
+            if lock is not None:
+                lock.close()
 
     def _write(self, target: str) -> tuple[int, int]:
         """The temporary workbook: one sheet per slice of rows, and the merged ranges in a sheet of their own."""
@@ -159,8 +208,11 @@ class SlicedSheet:
                             continue
                         cut += len(self.row_close)
                     if data.find(b"<", 0, cut) >= 0:  # not only whitespace
-                        self._write_sheet(out, f"s{count}", (self.prefix, memoryview(data)[:cut], self.closing))
-                        count, last = count + 1, data[max(0, cut - (1 << 16)) : cut]
+                        for a, b in self._pieces(data, cut):
+                            self._write_sheet(out, f"s{count}", (self.prefix, memoryview(data)[a:b], self.closing))
+                            self._spans.append(row_span(data, a, b, self.ns))
+                            count += 1
+                        last = data[max(0, cut - (1 << 16)) : cut]
                     if end >= 0:
                         tail = [data[end:], *blocks]
                         break
@@ -173,6 +225,19 @@ class SlicedSheet:
             self._write_workbook(source, out, names)
         rows = re.findall(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d+)", last)
         return count, int(rows[-1]) - 1 if rows else 0
+
+    def _pieces(self, data: bytes, cut: int) -> list[tuple[int, int]]:
+        """data[:cut] scanned for error cells and far cells, and cut again where its rows leave a wide gap."""
+        self._scanner.scan(data, cut, self._found, far=self._far_check)
+        first, last = row_span(data, 0, cut, self.ns)
+        if (
+            first
+            and looks_sparse(data, cut, first, last)
+            and is_sparse(first, last, data.count(self.row_close, 0, cut))
+        ):
+            bounds = [0, *gap_cuts(data, cut, self.ns), cut]
+            return list(zip(bounds, bounds[1:], strict=False))
+        return [(0, cut)]
 
     def _inflated(self, raw) -> Iterator[bytes]:
         """The sheet's XML block by block, ending with b"": a helper thread inflates the next block while this one is
@@ -256,16 +321,27 @@ class SlicedSheet:
             elif isinstance(item, Exception):
                 self._exhausted = True
                 raise item
-            elif item.start is not None:
-                rows = item.to_python(skip_empty_area=True)
-                lead = item.start[1]  # cells are placed from column A: slices start at different columns
-                self.width = max(self.width, lead + item.width)
-                trail = self.width - lead - item.width
-                if lead or trail:
-                    rows = [[""] * lead + row + [""] * trail for row in rows]
+            else:
+                first_xml, last_xml = self._spans[self._handed]
+                self._handed += 1
+                if item.start is None:
+                    if not self._errors:
+                        continue
+                    first_row, rows = first_xml - 1, []  # only unsaved formulas, which calamine reads as nothing
+                else:
+                    rows = item.to_python(skip_empty_area=True)
+                    first_row, lead = item.start  # cells are placed from column A: slices start at different columns
+                    self.width = max(self.width, lead + item.width)
+                    trail = self.width - lead - item.width
+                    if lead or trail:
+                        rows = [[""] * lead + row + [""] * trail for row in rows]
+                if self._errors:
+                    first_row, rows = place_errors(self._errors, first_row, rows, first_xml - 1, last_xml - 1)
+                if not rows:
+                    continue
                 if self.start is None:
-                    self.start = (item.start[0], 0)
-                return item.start[0], rows
+                    self.start = (first_row, 0)
+                return first_row, rows
         return None
 
     def _take(self) -> bool:
@@ -301,3 +377,82 @@ class SlicedSheet:
         """Stop the slicing thread and wait for it to remove its temporary workbook (a slice being loaded finishes)."""
         self._stop.set()
         self._producer.join()
+
+
+def place_errors(errors: dict[int, dict[int, CellError]], first_row: int, rows: list[list], low: int, high: int):
+    """Put the error cells of sheet rows `low`..`high` into `rows` (which start at sheet row `first_row`), adding the
+    rows and cells calamine left out (it reads a formula without a result as nothing): (first row, rows)."""
+    wanted = [r for r in range(min(low, first_row), max(high, first_row + len(rows) - 1) + 1) if r in errors]
+    if not wanted:
+        return first_row, rows
+    width = len(rows[0]) if rows else 0
+    if wanted[0] < first_row:
+        rows = [[""] * width for _ in range(first_row - wanted[0])] + rows
+        first_row = wanted[0]
+    if wanted[-1] >= first_row + len(rows):
+        rows = rows + [[""] * width for _ in range(wanted[-1] + 1 - first_row - len(rows))]
+    for r in wanted:
+        row = rows[r - first_row]
+        for col, error in errors.pop(r).items():
+            if col >= len(row):
+                row.extend([""] * (col + 1 - len(row)))
+            row[col] = error
+    return first_row, rows
+
+
+def far_cell_message(file: str, sheet: str, ref: str) -> str:
+    return (f"“{file}”工作表“{sheet}”的单元格 {ref} 有内容，但它远在花名册之外（花名册不超过 {MAX_COLUMNS} 列）。"
+            "请在 Excel 中删除该单元格（或把数据复制到新工作簿）后再导入，本次未导入任何数据")  # fmt: skip
+
+
+class _Lock:
+    """The lock file of a temporary folder, held open and locked while its import runs."""
+
+    def __init__(self, path: str) -> None:
+        self.file = open(path, "a+b")  # noqa: SIM115 - held for the folder's life
+        try:
+            if fcntl is not None:
+                fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            else:
+                self.file.seek(0)
+                msvcrt.locking(self.file.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            self.file.close()
+            raise
+
+    def close(self) -> None:
+        self.file.close()  # closing releases the lock
+
+
+def _lock(folder: str) -> _Lock:
+    return _Lock(os.path.join(folder, _LOCK))
+
+
+def remove_stale_temp_folders(folder: str | None = None) -> int:
+    """Remove the temporary workbooks imports killed mid-way left behind (up to the size of a sheet each): folders
+    of ours whose lock no process holds; returns how many. Call it once at the start of the GUI and of the CLI."""
+    removed = 0
+    base = Path(folder or tempfile.gettempdir())
+    try:
+        candidates = [p for p in base.glob(TEMP_PREFIX + "*") if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        log.warning("cannot list %s", base, exc_info=True)
+        return 0
+    for candidate in candidates:
+        lock_path = candidate / _LOCK
+        try:
+            if lock_path.exists():
+                try:
+                    _Lock(str(lock_path)).close()  # taken at once: its owner is gone
+                except OSError:
+                    continue  # in use
+            elif time.time() - candidate.stat().st_mtime < _UNLOCKED_AGE:
+                continue  # being created this moment (the lock comes right after the folder)
+        except OSError:
+            continue
+        shutil.rmtree(candidate, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if not candidate.exists():
+                removed += 1
+                log.info("removed the stale temporary folder %s", candidate)
+    return removed

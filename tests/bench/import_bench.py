@@ -17,126 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
-<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
-<Default Extension="xml" ContentType="application/xml"/>
-<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
-<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>
-<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>
-</Types>"""
-_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
-</Relationships>"""
-_WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-<sheets><sheet name="花名册" sheetId="1" r:id="rId1"/></sheets></workbook>"""
-_WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
-<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>
-<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
-</Relationships>"""
-_STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<fonts count="1"><font><sz val="11"/><name val="宋体"/></font></fonts>
-<fills count="1"><fill><patternFill patternType="none"/></fill></fills>
-<borders count="1"><border/></borders>
-<cellStyleXfs count="1"><xf/></cellStyleXfs>
-<cellXfs count="2"><xf/><xf numFmtId="49" applyNumberFormat="1"/></cellXfs>
-</styleSheet>"""
-
-
-def _column_letter(i: int) -> str:
-    letters = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def write_xlsx(path: Path, rows) -> int:
-    """A minimal .xlsx with shared strings; numbers as numbers, everything else as text. Returns the row count."""
-    strings: dict[str, int] = {}
-    letters = [_column_letter(i) for i in range(200)]
-    count = 0
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:
-            out = []
-            out.append(
-                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-            )
-            for r, cells in enumerate(rows, start=1):
-                count += 1
-                out.append(f'<row r="{r}">')
-                for c, value in enumerate(cells):
-                    if value is None or value == "":
-                        continue
-                    ref = f"{letters[c]}{r}"
-                    if isinstance(value, bool):
-                        out.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-                    elif isinstance(value, int | float):
-                        out.append(f'<c r="{ref}"><v>{value}</v></c>')
-                    else:
-                        text = str(value)
-                        index = strings.setdefault(text, len(strings))
-                        out.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
-                out.append("</row>")
-                if len(out) > 20000:
-                    raw.write("".join(out).encode())
-                    out.clear()
-            out.append("</sheetData></worksheet>")
-            raw.write("".join(out).encode())
-        shared = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
-        zf.writestr(
-            "xl/sharedStrings.xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
-            f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>',
-        )
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _RELS)
-        zf.writestr("xl/workbook.xml", _WORKBOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        zf.writestr("xl/styles.xml", _STYLES)
-    return count
-
-
-def make_roster(path: Path, households: int) -> int:
-    """Generate a demo county in a temporary database and write its roster; returns the number of person rows."""
-    from povdesk import demo
-    from povdesk.db import open_database
-    from povdesk.roster.exporter import roster_rows
-    from povdesk.roster.layout import export_headers
-
-    with tempfile.TemporaryDirectory() as folder:
-        database = open_database(f"sqlite:///{folder}/source.db")
-        demo.generate(database, households=households, seed=1)
-        with database.session() as session:
-            _, rows = roster_rows(session)
-
-            def numbered():
-                yield ["云岭县建档立卡人口花名册"]
-                yield ["填报单位：云岭县乡村振兴局"]
-                yield export_headers()
-                for seq, cells in enumerate(rows, start=1):
-                    cells[0] = seq
-                    yield [c.isoformat() if hasattr(c, "isoformat") else c for c in cells]
-
-            count = write_xlsx(path, numbered()) - 3
-        database.close()
-    return count
-
+from bigroster import make_roster  # noqa: E402
 
 _READ = """
 import resource, sys, time

@@ -116,9 +116,9 @@ def test_an_unmapped_column_is_mapped_by_hand_and_remembered(qtbot, sqlite_db, s
 
 def test_a_file_that_is_not_a_roster_is_refused_in_plain_chinese(qtbot, sqlite_db, settings, boxes, tmp_path):
     bad = tmp_path / "坏文件.xlsx"
-    bad.write_text("not a workbook")
+    bad.write_bytes(b"PK\x03\x04" + bytes(200))  # a download cut short (a text file would be read as CSV)
     wizard = _wizard(qtbot, sqlite_db, settings, bad)
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
-    assert boxes and "不是有效的 Excel 文件" in boxes[0][1]
+    assert boxes and "不是完整的 Excel 工作簿" in boxes[0][1] and "重新获取原文件" in boxes[0][1]
     assert wizard.button(QWizard.WizardButton.NextButton).text() == "下一步 >"
