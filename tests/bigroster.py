@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import get_column_letter
+
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
@@ -43,19 +45,10 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </styleSheet>"""
 
 
-def _column_letter(i: int) -> str:
-    letters = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def write_xlsx(path: Path, rows) -> int:
     """A minimal .xlsx with shared strings; numbers as numbers, everything else as text. Returns the row count."""
     strings: dict[str, int] = {}
-    letters = [_column_letter(i) for i in range(200)]
+    letters = [get_column_letter(i + 1) for i in range(200)]
     count = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:

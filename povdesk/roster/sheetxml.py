@@ -14,6 +14,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from openpyxl.utils import column_index_from_string
+
 from povdesk.roster.cells import NO_CACHED_VALUE, CellError
 
 MAX_COLUMNS = 256  # IV, the last column of an .xls; the national roster layout has under 100 columns
@@ -25,20 +27,9 @@ _TYPE = re.compile(rb"\st\s*=\s*[\"'](\w+)[\"']")
 _ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>\s*([^<]*?)\s*</(?:\w+:)?v>")
 
 
-def column_number(letters: bytes | str) -> int:
+def column_number(letters: bytes) -> int:
     """1 for A, 27 for AA, 16384 for XFD."""
-    number = 0
-    for ch in letters.encode() if isinstance(letters, str) else letters:
-        number = number * 26 + ch - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rem = divmod(number - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return column_index_from_string(letters.decode("ascii"))
 
 
 class FarCell(Exception):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -36,14 +38,6 @@ from ui.settings import AppSettings, Option
 LAST_FOLDER = Option("import/last_folder", "")
 MAPPING_PREFIX = "import/mapping/"  # + header signature: the columns the clerk mapped by hand for that layout
 MAX_ISSUES_SHOWN = 2000
-
-
-def _column_letter(index: int) -> str:
-    letters, index = "", index + 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 class FilePage(QWizardPage):
@@ -182,7 +176,7 @@ class MappingPage(QWizardPage):
         self.table.setRowCount(len(header.texts))
         self.combos = []
         for col, text in enumerate(header.texts):
-            self.table.setItem(col, 0, QTableWidgetItem(_column_letter(col + self.w.col_offset)))
+            self.table.setItem(col, 0, QTableWidgetItem(get_column_letter(col + self.w.col_offset + 1)))
             item = QTableWidgetItem(text)
             self.table.setItem(col, 1, item)
             combo = QComboBox()
