@@ -22,6 +22,7 @@ _REASONS = {
     errno.ENOSPC: "磁盘空间不足",
     errno.EISDIR: "这是一个文件夹，不是文件",
     errno.ENOTDIR: "路径中的某一级不是文件夹",
+    errno.EEXIST: "已有同名的文件或文件夹（路径中的某一级可能是文件，不是文件夹）",
     errno.ENAMETOOLONG: "文件路径太长，请把文件移到路径较短的文件夹后再试",
     errno.EIO: "读写磁盘时出错，磁盘、U 盘或网络可能有故障，请把文件复制到本机后再试",
     errno.EMFILE: "同时打开的文件太多，请关闭一些程序后重试",

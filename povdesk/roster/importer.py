@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from povdesk import history
 from povdesk.bulk import bulk_insert, indexes_built_after, no_gc_passes
 from povdesk.db import Database
+from povdesk.errors import PovDeskError
 from povdesk.model import (
     AuditLog,
     ChangeLog,
@@ -25,15 +26,22 @@ from povdesk.model import (
 )
 from povdesk.names import pinyin_keys
 from povdesk.progress import Progress
+from povdesk.roster.families import settle
 from povdesk.roster.layout import BY_KEY, match_header
 from povdesk.roster.reader import Header, MissingColumns, RosterSheet
-from povdesk.roster.store import Areas, Cadres
+from povdesk.roster.store import (
+    Areas,
+    Cadres,
+    households_by_number,
+    households_with_head,
+    members_by_id_number,
+)
 from povdesk.roster.validate import HouseholdRecord, Issue, MemberRecord, RosterParser
 
 IGNORED_HEADERS = ("未导入原因", "原行号")  # the extra columns of a reject report being imported again
 CHUNK_ROWS = 4096
 FLUSH_MEMBERS = 8192
-LOOKUP_BATCH = 2000
+IMPORT_LOCK_KEY = 0x506F764465736B01  # PostgreSQL advisory lock held by the running roster import
 
 HOUSEHOLD_FIELDS = {  # layout key → Household attribute
     "phone": "phone", "bank_name": "bank_name", "bank_account": "bank_account", "ident_standard": "ident_standard",
@@ -48,6 +56,10 @@ MEMBER_FIELDS = (
     "relation", "ethnicity", "education", "school_status", "health", "labor", "work_status", "work_months",
     "medical_insurance", "serious_illness_insurance", "pension_insurance",
 )  # fmt: skip
+
+
+class ImportBusy(PovDeskError):
+    """Another import is running on the shared database."""
 
 
 class _Rollback(Exception):
@@ -185,12 +197,31 @@ class _Run:
     def _flush(self) -> None:
         batch, self.pending, self.pending_members = self.pending, [], 0
         parser = self.parser
-        ready: list[HouseholdRecord] = []
+        checked: list[HouseholdRecord] = []
         for household in batch:
             household.queued = False
-            first_time = not household.resolved
             parser.resolve(household)
-            if first_time and household.error is None:
+            if household.error is not None:
+                parser.reject_household(household)
+            else:
+                checked.append(household)
+        if not checked:
+            return
+        firsts = [h for h in checked if h.owner is None]
+        existing = households_by_number(self.s, [h.number for h in firsts]) if self.had_households else {}
+        owners = {}
+        if self.had_members:  # people already registered under these rows' ID numbers, wherever they belong
+            owners = members_by_id_number(self.s, [m.person.number for h in checked for m in h.members])
+        headed = households_with_head(self.s, [existing[h.number].id for h in firsts if h.number in existing
+                                                and not h.head_row])  # fmt: skip
+        ready: list[HouseholdRecord] = []
+        for household in checked:  # in the parser's order: a later block of a number is settled after the first
+            found = existing.get(household.number) if household.owner is None else None
+            if found is not None:
+                household.id = found.id
+            self._claimed_elsewhere(household, owners)
+            settle(parser, household, registered_head=found is not None and found.id in headed)
+            if household.error is None and household.owner is None and household.members:
                 place = self.areas.place(household.values, household.first_row, parser.warn)
                 if isinstance(place, str):
                     household.error, household.error_row = place, household.first_row
@@ -198,39 +229,40 @@ class _Run:
                     household.values["village_id"], household.values["group_id"] = place
             if household.error is not None:
                 parser.reject_household(household)
-                continue
-            ready.append(household)
+            elif household.members:  # nothing of a household whose every row was rejected is stored or updated
+                household.kept = True
+                ready.append(household)
         if not ready:
             return
-        existing = self._existing_households([h for h in ready if h.id is None])
-        owners = self._existing_members(ready)
+        # New areas go in before anything else of the batch: an updated household moved into one is flushed by the
+        # next query (autoflush), and its foreign key must find the area there.
+        self.areas.insert_new()
         new_households, new_members, years, monitors, pairings, logs = [], [], [], [], [], []
-        new_ids = iter(self.ids.take(Household, sum(1 for h in ready if h.id is None and h.number not in existing)))
+        new_ids = iter(self.ids.take(Household, sum(1 for h in ready if h.id is None and h.owner is None)))
         for household in ready:
-            if household.id is None:
-                found = existing.get(household.number)
-                if found is None:
-                    household.id = next(new_ids)
-                    new_households.append(self._household_row(household))
-                    logs.append(dict(household_id=household.id, member_id=None, kind="created", field=None,
-                                     old_value=None, new_value=household.values.get("status"), reason=self.reason,
-                                     user=self.user))  # fmt: skip
-                    self._year(household, None, years)
-                    self._monitoring(household, None, monitors)
-                    self._helper(household, None, pairings)
-                    self.result.households_added += 1
-                else:
-                    household.id = found.id
-                    self.existing_ids.add(found.id)
-                    if self._update_household(found, household, years, monitors, pairings):
-                        self.result.households_updated += 1
+            if household.owner is not None:  # a later block joins the household of the first
+                household.id = household.owner.id
+            elif household.id is None:
+                household.id = next(new_ids)
+                new_households.append(self._household_row(household))
+                logs.append(dict(household_id=household.id, member_id=None, kind="created", field=None,
+                                 old_value=None, new_value=household.values.get("status"), reason=self.reason,
+                                 user=self.user))  # fmt: skip
+                self._year(household, None, years)
+                self._monitoring(household, None, monitors)
+                self._helper(household, None, pairings)
+                self.result.households_added += 1
+            else:
+                found = existing[household.number]
+                self.existing_ids.add(found.id)
+                if self._update_household(found, household, years, monitors, pairings):
+                    self.result.households_updated += 1
             self._members(household, owners, new_members, logs)
             household.members = []
         self._insert(new_households, new_members, years, monitors, pairings, logs)
 
     def _insert(self, households, members, years, monitors, pairings, logs) -> None:
         self.s.flush()
-        self.areas.insert_new()
         self.cadres.insert_new()
         bulk_insert(self.s, Household, households)
         if members:
@@ -244,31 +276,6 @@ class _Run:
         bulk_insert(self.s, MonitoredHousehold, monitors)
         bulk_insert(self.s, Pairing, pairings)
         bulk_insert(self.s, ChangeLog, logs)
-
-    # -- lookups ---------------------------------------------------------------------------------------------------
-    def _existing_households(self, households: list[HouseholdRecord]) -> dict[str, Household]:
-        if not self.had_households or not households:
-            return {}
-        found: dict[str, Household] = {}
-        numbers = [h.number for h in households]
-        for start in range(0, len(numbers), LOOKUP_BATCH):
-            part = numbers[start : start + LOOKUP_BATCH]
-            for household in self.s.scalars(select(Household).where(Household.number.in_(part))):
-                found[household.number] = household
-        return found
-
-    def _existing_members(self, households: list[HouseholdRecord]) -> dict[str, Member]:
-        """Members already registered (not removed) under the ID numbers of these rows, wherever they belong."""
-        if not self.had_members:
-            return {}
-        numbers = [m.person.number for h in households for m in h.members]
-        found: dict[str, Member] = {}
-        for start in range(0, len(numbers), LOOKUP_BATCH):
-            part = numbers[start : start + LOOKUP_BATCH]
-            query = select(Member).where(Member.id_number.in_(part), Member.removed_on.is_(None))
-            for member in self.s.scalars(query):
-                found[member.id_number] = member
-        return found
 
     # -- new rows --------------------------------------------------------------------------------------------------
     def _household_row(self, household: HouseholdRecord) -> dict:
@@ -392,14 +399,6 @@ class _Run:
                     logs.append(log)
                 self.result.persons_added += 1
                 continue
-            if current.household_id != household.id:
-                other = self.s.get(Household, current.household_id)
-                head = self.s.scalar(select(Member.name).where(Member.household_id == current.household_id,
-                                                               Member.relation == "head", Member.removed_on.is_(None)))  # fmt: skip
-                self.parser.reject(member.row, f"身份证号{member.person.number}已登记为户编号{other.number}"
-                                   f"{f'（户主{head}）' if head else ''}的成员{current.name}，一人只能属于一户，"
-                                   "本行未导入；如确需迁入本户，请先在该户办理减员", member.raw)  # fmt: skip
-                continue
             values = {k: member.values[k] for k in MEMBER_FIELDS if member.values.get(k) is not None}
             values["name"] = member.name
             values["sex"] = member.person.sex
@@ -410,6 +409,37 @@ class _Run:
                 current.name_pinyin, current.name_initials = pinyin_keys(member.name)
             if changed:
                 self.result.persons_updated += 1
+
+    def _claimed_elsewhere(self, household: HouseholdRecord, owners: dict[str, Member]) -> None:
+        """Reject the rows of people the registry holds in another household (before the head rule is applied)."""
+        if not owners:
+            return
+        mine = household.id if household.owner is None else household.owner.id
+        kept = []
+        for member in household.members:
+            current = owners.get(member.person.number)
+            if current is None or current.household_id == mine:
+                kept.append(member)
+                continue
+            other = self.s.get(Household, current.household_id)
+            head = self.s.scalar(select(Member.name).where(Member.household_id == current.household_id,
+                                                           Member.relation == "head", Member.removed_on.is_(None)))  # fmt: skip
+            self.parser.reject(member.row, f"身份证号{member.person.number}已登记为户编号{other.number}"
+                               f"{f'（户主{head}）' if head else ''}的成员{current.name}，一人只能属于一户，"
+                               "本行未导入；如确需迁入本户，请先在该户办理减员", member.raw)  # fmt: skip
+        household.members = kept
+
+
+def _one_import_at_a_time(session: Session) -> None:
+    """On a shared server, a second import waits for nobody: it is refused at once while another one runs.
+
+    Two imports of overlapping rosters would otherwise collide on the same household numbers only when the first
+    commits, after minutes of work. The lock belongs to the transaction, so a crashed PC cannot leave it held.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the file has one writer at a time anyway (a second import waits, then fails as busy)
+    if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY}):
+        raise ImportBusy("另一台电脑正在导入花名册，本次未导入任何数据，数据库未改动。请等它完成后重试")
 
 
 @no_gc_passes()
@@ -445,7 +475,7 @@ def import_roster(
                                  f"{names}。请检查表头，或在导入向导中指定这些列")  # fmt: skip
         result = ImportResult(Path(path), roster.name, header.excel_row, list(header.texts), dry_run=dry_run,
                               strict=strict)  # fmt: skip
-        parser = RosterParser(header, roster.column_label, today=today)
+        parser = RosterParser(header, roster.column_label, today=today, date_epoch=roster.date_epoch)
         for col in header.unmapped:
             known = match_header(header.texts[col])
             if header.texts[col] not in IGNORED_HEADERS and not (known and BY_KEY[known].kind == "ignored"):
@@ -455,6 +485,7 @@ def import_roster(
         session = db.session()
         try:
             with session.begin():
+                _one_import_at_a_time(session)
                 audit = AuditLog(user=user, action="roster_import", entity="household",
                                  detail=json.dumps({"file": str(path), "sheet": roster.name}, ensure_ascii=False))  # fmt: skip
                 session.add(audit)

@@ -6,8 +6,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sqlalchemy import Integer, Numeric, String
+
 from povdesk import codes
 from povdesk.codes import CodeList
+from povdesk.model import Area, Cadre, HelpingUnit, Household, HouseholdYear, Member
 
 HOUSEHOLD = "household"
 MEMBER = "member"
@@ -108,6 +111,20 @@ COLUMNS: tuple[Column, ...] = (
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 
+# The database column each field is stored in, where the column bounds what fits: a text's length, a number's size.
+# Code fields hold short codes from the code lists and need no entry.
+STORED_IN = {
+    "county": Area.name, "township": Area.name, "village": Area.name, "group": Area.name,
+    "household_number": Household.number, "phone": Household.phone, "bank_name": Household.bank_name,
+    "bank_account": Household.bank_account,
+    "name": Member.name, "work_months": Member.work_months,
+    "household_size": HouseholdYear.persons,
+    **{key: getattr(HouseholdYear, key) for key in ("wage_income", "business_income", "property_income",
+                                                    "transfer_income", "production_cost", "net_income",
+                                                    "per_capita_income")},
+    "helper_name": Cadre.name, "helper_unit": HelpingUnit.name, "helper_phone": Cadre.phone,
+}  # fmt: skip
+
 # Without these the rows cannot be placed; the file is refused (or, in the wizard, the clerk maps them).
 REQUIRED_COLUMNS = ("household_number", "name", "id_number", "relation", "village")
 # Fields every person row must have a value in (household-level ones are checked per household).
@@ -145,6 +162,22 @@ def match_header(text: object) -> str | None:
     if key is None and "(" in folded:
         key = _LOOKUP.get(_BRACKETS.sub("", folded))  # units and notes in brackets: "(元)", "(单选)"
     return key
+
+
+def stored_bound(key: str) -> tuple[str, int | float] | None:
+    """How a field's value is bounded by its column: ("text", most characters) or ("number", what |value| stays
+    under); None when nothing bounds it."""
+    attribute = STORED_IN.get(key)
+    if attribute is None:
+        return None
+    kind = attribute.property.columns[0].type
+    if isinstance(kind, String) and kind.length:
+        return "text", kind.length
+    if isinstance(kind, Numeric) and kind.precision is not None:
+        return "number", 10 ** (kind.precision - (kind.scale or 0))
+    if isinstance(kind, Integer):
+        return "number", 2**31  # the 32-bit INTEGER of PostgreSQL (and of most databases)
+    return None
 
 
 def export_headers() -> list[str]:

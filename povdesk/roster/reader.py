@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import itertools
 import logging
 import os
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from povdesk.errors import PovDeskError
 from povdesk.files import os_error_text
 from povdesk.roster.cells import CellError
 from povdesk.roster.layout import BY_KEY, REQUIRED_COLUMNS, match_header
+from povdesk.roster.normalize import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904
 from povdesk.roster.sheetxml import FarCell, survey
 from povdesk.roster.slices import SPLIT_SUFFIXES, SlicedSheet, SliceError, far_cell_message, place_errors, sheet_part
 from povdesk.roster.sniff import TextSheet, is_encrypted_package, kind_of, unreadable_message
@@ -343,6 +346,20 @@ def _source(path: Path, workbook: calamine.CalamineWorkbook, sheet: str):
     return _WholeSheet(workbook.get_sheet_by_name(sheet), errors)
 
 
+def _date_epoch(path: Path) -> dt.date:
+    """Day 0 of the bare serial numbers in date columns: 1904-01-01 in a workbook saved with the 1904 date system
+    (old Mac Excel), 1899-12-30 otherwise. Cells formatted as dates are converted by calamine itself."""
+    if path.suffix.lower() in SPLIT_SUFFIXES and zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                head = zf.read("xl/workbook.xml")[:4096]
+        except (KeyError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError):
+            return EXCEL_EPOCH_1900
+        if re.search(rb"""<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*["'](?:1|true)["']""", head):
+            return EXCEL_EPOCH_1904
+    return EXCEL_EPOCH_1900
+
+
 class RosterSheet:
     """One worksheet of a roster: its header and its data rows with the row numbers the clerk sees in Excel."""
 
@@ -382,6 +399,7 @@ class RosterSheet:
                 log.warning("sheet %r of %s cannot be read", sheet, self.path, exc_info=True)
                 raise RosterReadError(f"无法读取“{self.path.name}”：{os_error_text(exc)}") from None
             self.name = sheet
+            self.date_epoch = _date_epoch(self.path)
             start = self.source.start
             if start is None:
                 raise HeaderNotFound(f"“{self.path.name}”的工作表“{sheet}”是空的，没有任何数据")

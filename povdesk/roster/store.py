@@ -1,4 +1,4 @@
-"""Registry lookups an import needs: areas by name (created when new) and helper cadres (created when new)."""
+"""Registry lookups an import needs: households and members by number, areas and helper cadres (created when new)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,43 @@ from sqlalchemy.orm import Session
 
 from povdesk import codes
 from povdesk.bulk import bulk_insert
-from povdesk.model import Area, Cadre, HelpingUnit
+from povdesk.model import Area, Cadre, HelpingUnit, Household, Member
 from povdesk.names import pinyin_keys
 
 Warn = Callable[[int, str], None]
+LOOKUP_BATCH = 2000
+
+
+def households_by_number(session: Session, numbers: list[str]) -> dict[str, Household]:
+    found: dict[str, Household] = {}
+    for start in range(0, len(numbers), LOOKUP_BATCH):
+        part = numbers[start : start + LOOKUP_BATCH]
+        for household in session.scalars(select(Household).where(Household.number.in_(part))):
+            found[household.number] = household
+    return found
+
+
+def members_by_id_number(session: Session, numbers: list[str]) -> dict[str, Member]:
+    """Members registered (not removed) under these ID numbers, wherever they belong."""
+    found: dict[str, Member] = {}
+    for start in range(0, len(numbers), LOOKUP_BATCH):
+        part = numbers[start : start + LOOKUP_BATCH]
+        query = select(Member).where(Member.id_number.in_(part), Member.removed_on.is_(None))
+        for member in session.scalars(query):
+            found[member.id_number] = member
+    return found
+
+
+def households_with_head(session: Session, household_ids: list[int]) -> set[int]:
+    """Which of these registered households have a current head."""
+    found: set[int] = set()
+    for start in range(0, len(household_ids), LOOKUP_BATCH):
+        part = household_ids[start : start + LOOKUP_BATCH]
+        query = select(Member.household_id).where(
+            Member.household_id.in_(part), Member.relation == "head", Member.removed_on.is_(None)
+        )
+        found.update(session.scalars(query))
+    return found
 
 
 class Areas:
@@ -153,7 +186,8 @@ class Cadres:
         if rank is None:
             warn(row, f"帮扶责任人“{name}”是新登记的干部，表中没有填写职级，已按“一般干部”登记，请在帮扶管理中核对")
         cadre_id = self.ids.take(Cadre, 1)[0]
-        self.new.append(dict(id=cadre_id, name=name, name_pinyin=pinyin_keys(name)[0], unit_id=unit_id,
+        pinyin = pinyin_keys(name)[0]
+        self.new.append(dict(id=cadre_id, name=name, name_pinyin=pinyin, unit_id=unit_id,
                              rank=rank or "general", phone=phone, active=True))  # fmt: skip
         if phone:
             self.by_phone[(name, phone)] = cadre_id

@@ -9,10 +9,13 @@ from operator import itemgetter
 
 from povdesk import codes
 from povdesk.roster import normalize as nz
+from povdesk.roster.cells import CellError
+from povdesk.roster.fields import ColumnInvalid, converter
 from povdesk.roster.layout import BY_KEY, HOUSEHOLD, MEMBER, REQUIRED_MEMBER_VALUES
 from povdesk.roster.reader import Header
 
 _MISS = object()
+_INVALID = frozenset((nz.Invalid, ColumnInvalid))  # `value.__class__ in _INVALID`: no call in the hot loops
 _TOTAL_MARKERS = ("合计", "总计", "小计", "共计", "累计")
 _NOTE_MARKERS = ("填表", "审核", "制表", "负责人", "备注", "说明", "注：", "注:", "签字", "盖章", "联系人")
 
@@ -25,50 +28,23 @@ class Issue:
     reason: str
 
 
-def converter(key: str, today: dt.date) -> tuple[Callable[[object], object], bool]:
-    """The normaliser of a field and whether its results may be cached per distinct raw value."""
-    column = BY_KEY[key]
-    kind = column.kind
-    if kind == "code":
-        return nz.code(column.code_list), True
-    if kind == "causes":
-        return nz.causes(column.code_list), True
-    if kind == "bool":
-        return nz.boolean, True
-    if kind == "int":
-        return nz.integer, True
-    if kind == "year":
-        return (lambda v: nz.year(v, today=today)), True
-    if kind == "money":
-        return nz.money, True
-    if kind == "date":
-        return nz.date, True
-    if kind in ("area", "text"):
-        return nz.text, True
-    if kind == "name":
-        return nz.person_name, False
-    if kind == "phone":
-        return nz.digits_text("电话号码"), False
-    if kind == "account":
-        return nz.digits_text("银行账号"), False
-    if kind == "household_number":
-        return nz.household_number, True
-    if kind == "id_number":
-        return nz.IdChecker(today), False
-    raise ValueError(kind)
-
-
 class HouseholdRecord:
-    """A household as read so far: where it starts, its household-level cells, its pending members, its errors."""
+    """A household as read so far: where it starts, its household-level cells, its pending members, its errors.
+
+    One record is one block of rows: a household number met again after other households' rows, or a second
+    head under the same number, starts another record whose `owner` is the first one (see `families.settle`).
+    """
 
     __slots__ = (
-        "number", "first_row", "rows", "raw", "raw_rows", "conflicts", "values", "members", "error", "error_row",
-        "resolved", "queued", "id", "head_name", "declared_size", "last",
+        "number", "first_row", "last_row", "rows", "raw", "raw_rows", "conflicts", "values", "members", "error",
+        "error_row", "resolved", "queued", "id", "head_name", "head_row", "declared_size", "last", "owner",
+        "head_block", "kept",
     )  # fmt: skip
 
     def __init__(self, number: str, first_row: int, width: int) -> None:
         self.number = number
         self.first_row = first_row
+        self.last_row = first_row
         self.rows = 0  # person rows in the file, rejected ones included: the household size they show
         self.raw: list | None = [None] * width  # first non-blank raw cell of each household-level column
         self.raw_rows: list[int] = [0] * width
@@ -76,13 +52,17 @@ class HouseholdRecord:
         self.values: dict[str, object] = {}
         self.members: list[MemberRecord] = []
         self.error: str | None = None
-        self.error_row = 0
+        self.error_row = 0  # the row the error is in; 0: the error is every row's own reason
         self.resolved = False  # household-level values converted and checked
         self.queued = False
         self.id: int | None = None
         self.head_name: str | None = None
+        self.head_row = 0  # the row whose 与户主关系 is 户主, rejected or not (0: none)
         self.declared_size: int | None = None
         self.last: tuple = ()  # the household cells of the row before
+        self.owner: HouseholdRecord | None = None  # the first block of this household number, for a later block
+        self.head_block: HouseholdRecord | None = None  # on a first block: the first of its blocks with a head row
+        self.kept = False  # stored (or updated): a later block of the same number may join it
 
 
 class MemberRecord:
@@ -103,7 +83,15 @@ class RosterParser:
     (the reader fills merged cells): a row with a blank household number continues the household above it.
     """
 
-    def __init__(self, header: Header, labels: Callable[[int], str], *, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        header: Header,
+        labels: Callable[[int], str],
+        *,
+        today: dt.date | None = None,
+        date_epoch: dt.date = nz.EXCEL_EPOCH_1900,
+    ) -> None:
+        """`date_epoch`: day 0 of the workbook's date system, for dates written as bare serial numbers."""
         self.today = today or dt.date.today()
         self.header = header
         self.labels = labels
@@ -119,17 +107,22 @@ class RosterParser:
         self.household_cols = [c for c, k in sorted(mapping.items()) if BY_KEY[k].level == HOUSEHOLD
                                and k != "household_number"]  # fmt: skip
         self.household_keys = [mapping[c] for c in self.household_cols]
+        self.household_index = {key: i for i, key in enumerate(self.household_keys)}
         self.member_cols = [c for c, k in sorted(mapping.items()) if BY_KEY[k].level == MEMBER]
         self.member_keys = [mapping[c] for c in self.member_cols]
         self.household_getter = _getter(self.household_cols)
         self.member_getter = _getter(self.member_cols)
-        self.converters = {k: converter(k, self.today) for k in set(mapping.values()) if BY_KEY[k].kind != "ignored"}
+        self.converters = {
+            k: converter(k, self.today, date_epoch) for k in set(mapping.values()) if BY_KEY[k].kind != "ignored"
+        }
         self.caches: dict[str, dict | None] = {
             k: ({} if cached else None) for k, (_, cached) in self.converters.items()
         }
         self.household_converters = [(k, self.converters[k][0], self.caches[k]) for k in self.household_keys]
         self.by_raw_number: dict[object, HouseholdRecord] = {}
         self.by_number: dict[str, HouseholdRecord] = {}
+        self.latest: dict[str, HouseholdRecord] = {}  # the last block of a number met in more than one block
+        self.heads: dict[object, bool] = {}  # raw 与户主关系 cell → is it 户主
         self.current: HouseholdRecord | None = None
         self.seen_ids: dict[str, tuple[HouseholdRecord, int, str]] = {}
         self.completed: list[HouseholdRecord] = []
@@ -153,9 +146,29 @@ class RosterParser:
             result = cache[value] = convert(value)
             return result
 
-    def _labelled(self, key: str, message: str) -> str:
+    def _label(self, key: str) -> str:
         col = self.col.get(key)
-        return f"{self.labels(col) if col is not None else BY_KEY[key].header}：{message}"
+        return self.labels(col) if col is not None else BY_KEY[key].header
+
+    def labelled(self, key: str, message: str) -> str:
+        return f"{self._label(key)}：{message}"
+
+    def _reason(self, key: str, invalid: nz.Invalid) -> str:
+        """Why a cell was refused, naming its column: "人均纯收入：“abc”不是金额", "“姓名”超过32个字…"."""
+        if invalid.__class__ is ColumnInvalid:
+            return f"“{self._label(key)}”{invalid.message}"
+        return self.labelled(key, invalid.message)
+
+    def _head(self, household: HouseholdRecord, row_no: int, row: list) -> None:
+        """Note a household's head row (once per household, so the name is read here rather than column-wise)."""
+        household.head_row = row_no
+        name = row[self.name_col]
+        if isinstance(name, str) and name.strip():
+            name = "".join(name.split())
+            household.head_name = name if len(name) <= 32 else name[:8] + "…"
+        owner = household.owner or household
+        if owner.head_block is None:
+            owner.head_block = household
 
     # -- rows ------------------------------------------------------------------------------------------------------
     def _skippable(self, row: list) -> bool:
@@ -168,46 +181,69 @@ class RosterParser:
                     return True
         return len(filled) <= 2 and row[self.id_col] == "" and row[self.name_col] == ""
 
-    def _household_for(self, number_raw: object, row_no: int, row: list) -> HouseholdRecord | None:
-        if number_raw == "" or number_raw is None or (isinstance(number_raw, str) and not number_raw.strip()):
-            is_head = False
-            if self.relation_col is not None:
-                is_head = self._convert("relation", row[self.relation_col]) == "head"
-            if self.current is not None and not is_head:
-                return self.current  # merged or head-only household cells: the household above continues
-            reason = "缺少户编号" + ("（户主所在行必须填写户编号）" if is_head else "")
-            broken = HouseholdRecord(f"第{row_no}行", row_no, len(self.household_cols))
-            broken.error, broken.error_row = self._labelled("household_number", reason), row_no
-            return broken
+    def _household_for(self, number_raw: object, row_no: int, head: bool) -> HouseholdRecord:
+        """The record a row belongs to: the current one, a new household, or a new block of a number seen before."""
         household = self.by_raw_number.get(number_raw)
-        if household is not None:
-            return household
-        number = self._convert("household_number", number_raw)
-        if isinstance(number, nz.Invalid):
-            household = HouseholdRecord(str(number_raw), row_no, len(self.household_cols))
-            household.error, household.error_row = self._labelled("household_number", number.message), row_no
-        else:
-            household = self.by_number.get(number)
+        if household is not None and household is self.current and not (head and household.head_row):
+            return household  # the common case: the next row of the household being read
+        if number_raw == "" or number_raw is None or (isinstance(number_raw, str) and not number_raw.strip()):
+            if self.current is not None and not head:
+                return self.current  # merged or head-only household cells: the household above continues
+            reason = "缺少户编号" + ("（户主所在行必须填写户编号）" if head else "")
+            return self._broken(f"第{row_no}行", row_no, self.labelled("household_number", reason))
+        if household is None:
+            number = self._convert("household_number", number_raw)
+            if isinstance(number, nz.Invalid):
+                broken = self._broken(str(number_raw), row_no, self._reason("household_number", number))
+                if number_raw.__class__ is not CellError:  # "#N/A" in two places says nothing about a household
+                    self.by_raw_number[number_raw] = broken
+                return broken
+            household = self.by_number.get(number)  # the same number typed another way ("0012" / 12)
             if household is None:
                 household = self.by_number[number] = HouseholdRecord(number, row_no, len(self.household_cols))
-        self.by_raw_number[number_raw] = household
-        return household
+            self.by_raw_number[number_raw] = household
+        if self.by_number.get(household.number) is not household:
+            return household  # a household number that could not be read: its rows share its reason
+        block = self.latest.get(household.number, household)
+        if block.rows == 0 or (block is self.current and not (head and block.head_row)):
+            return block
+        # The number again after other households' rows, or a second head under it: another block, which
+        # `families.settle` rejects or joins to the first (one household number, one head).
+        block = self.latest[household.number] = HouseholdRecord(household.number, row_no, len(self.household_cols))
+        block.owner = household
+        return block
+
+    def _broken(self, number: str, row_no: int, error: str) -> HouseholdRecord:
+        broken = HouseholdRecord(number, row_no, len(self.household_cols))
+        broken.error, broken.error_row = error, row_no
+        return broken
 
     def feed(self, chunk: Iterable[tuple[int, list]]) -> list[HouseholdRecord]:
         """Take a chunk of rows; return the households completed so far (their rows will not continue)."""
         kept_rows, kept_numbers, kept_households = [], [], []
-        household_getter, hh_col = self.household_getter, self.hh_col
+        household_getter, hh_col, relation_col = self.household_getter, self.hh_col, self.relation_col
+        by_raw_number, heads = self.by_raw_number, self.heads
         for row_no, row in chunk:
             if not any(row):
                 continue  # blank rows (they do not end a household: merged cells never span them, but tidy sheets do)
             if (row[self.id_col] == "" or row[self.name_col] == "") and self._skippable(row):
                 continue
-            household = self._household_for(row[hh_col], row_no, row)
+            head = False
+            if relation_col is not None:
+                head = heads.get(row[relation_col])
+                if head is None:
+                    head = heads[row[relation_col]] = self._convert("relation", row[relation_col]) == "head"
+            household = by_raw_number.get(row[hh_col])
+            if household is None or household is not self.current or (head and household.head_row):
+                household = self._household_for(row[hh_col], row_no, head)
             if household is not self.current:
                 if self.current is not None and not self.current.queued:
                     self.current.queued = True
                     self.completed.append(self.current)
                 self.current = household
+            if head and not household.head_row:
+                self._head(household, row_no, row)
+            household.last_row = row_no
             household.rows += 1
             if household.raw is not None and self.household_cols:
                 cells = household_getter(row)
@@ -251,7 +287,7 @@ class RosterParser:
             if cache is not None and not any(isinstance(v, nz.Invalid) for v in cache.values()):
                 continue
             for i, value in enumerate(values):
-                if value.__class__ is nz.Invalid:
+                if value.__class__ in _INVALID:
                     invalid_cells.setdefault(i, []).append((key, value))
         persons = converted.pop("id_number")
         names = converted.pop("name")
@@ -263,7 +299,7 @@ class RosterParser:
         for i, values in enumerate(value_rows):
             row_no, household, person, name = numbers[i], households[i], persons[i], names[i]
             problems = invalid_cells.get(i)
-            if problems or person is None or name is None or person.__class__ is nz.Invalid:
+            if problems or person is None or name is None or person.__class__ in _INVALID:
                 reasons = self._row_reasons(i, person, name, problems, dict(zip(keys, values, strict=True)))
                 if reasons is not None:
                     if reasons:
@@ -271,13 +307,13 @@ class RosterParser:
                     continue
             record = dict(zip(keys, values, strict=True))
             if record.get("relation") is None:
-                self.reject(row_no, self._labelled("relation", "缺少与户主关系"), rows[i])
+                self.reject(row_no, self.labelled("relation", "缺少与户主关系"), rows[i])
                 continue
             number = person.number
             first = seen_ids.get(number)
             if first is not None:
                 other, other_row, other_name = first
-                if other is household:
+                if other.number == household.number:
                     self.reject(row_no, f"身份证号{number}与本户第{other_row}行（{other_name}）重复", rows[i])
                 else:
                     head = f"，户主{other.head_name}" if other.head_name else ""
@@ -296,28 +332,26 @@ class RosterParser:
                     )
             for key, value in problems or ():
                 if value.warning:
-                    self.warn(row_no, self._labelled(key, value.message))
+                    self.warn(row_no, self.labelled(key, value.message))
                     record[key] = None
-            if record["relation"] == "head" and household.head_name is None:
-                household.head_name = name
             household.members.append(MemberRecord(row_no, rows[i], person, name, record))
 
     def _row_reasons(self, i, person, name, problems, record) -> list[str] | None:
         """Reasons to reject a member row (an empty list: skip it silently); None if it is fine after all."""
         reasons = []
         if name is None:
-            reasons.append(self._labelled("name", "缺少姓名"))
-        elif name.__class__ is nz.Invalid:
-            reasons.append(self._labelled("name", name.message))
+            reasons.append(self.labelled("name", "缺少姓名"))
+        elif isinstance(name, nz.Invalid):
+            reasons.append(self._reason("name", name))
         if person is None:
-            reasons.append(self._labelled("id_number", "缺少身份证号"))
-        elif person.__class__ is nz.Invalid:
-            reasons.append(self._labelled("id_number", person.message))
+            reasons.append(self.labelled("id_number", "缺少身份证号"))
+        elif isinstance(person, nz.Invalid):
+            reasons.append(self._reason("id_number", person))
         for key, value in problems or ():
             if not value.warning and key not in ("name", "id_number"):
-                reasons.append(self._labelled(key, value.message))
+                reasons.append(self._reason(key, value))
         if "relation" in record and record["relation"] is None and "relation" in REQUIRED_MEMBER_VALUES:
-            reasons.append(self._labelled("relation", "缺少与户主关系"))
+            reasons.append(self.labelled("relation", "缺少与户主关系"))
         if not reasons:
             return None
         return reasons
@@ -341,24 +375,21 @@ class RosterParser:
                 value = cache.get(raw, _MISS)
                 if value is _MISS:
                     value = cache[raw] = convert(raw)
-            if value.__class__ is nz.Invalid:
-                if value.warning:
-                    self.warn(household.raw_rows[i], self._labelled(key, value.message))
-                    continue
-                if household.error is None:
-                    household.error = self._labelled(key, value.message)
-                    household.error_row = household.raw_rows[i]
+            if value.__class__ in _INVALID:
+                self._refuse(household, key, value, household.raw_rows[i])
                 continue
             values[key] = value
         for i, row_no, raw in household.conflicts:
             key = self.household_keys[i]
             value = self._convert(key, raw)
-            if value != values.get(key) and value.__class__ is not nz.Invalid:
+            if isinstance(value, nz.Invalid):  # a bad cell rejects its household wherever it is in the block
+                self._refuse(household, key, value, row_no)
+            elif value != values.get(key):
                 first = household.raw_rows[i]
-                self.warn(row_no, self._labelled(key, f"与同户第{first}行填写的“{nz.text(household.raw[i])}”不一致，"
+                self.warn(row_no, self.labelled(key, f"与同户第{first}行填写的“{nz.text(household.raw[i])}”不一致，"
                                                       f"以第{first}行为准"))  # fmt: skip
-        if household.error is None and values.get("village") is None:
-            household.error = self._labelled("village", "缺少所在行政村")
+        if household.error is None and values.get("village") is None and household.owner is None:
+            household.error = self.labelled("village", "缺少所在行政村")
             household.error_row = household.first_row
         size = values.get("household_size")
         household.declared_size = size if isinstance(size, int) else None
@@ -367,10 +398,17 @@ class RosterParser:
         household.last = ()
         household.conflicts = []
 
+    def _refuse(self, household: HouseholdRecord, key: str, value: nz.Invalid, row_no: int) -> None:
+        if value.warning:
+            self.warn(row_no, self._reason(key, value))
+        elif household.error is None:
+            household.error, household.error_row = self._reason(key, value), row_no
+
     def reject_household(self, household: HouseholdRecord) -> None:
-        """Every pending member row of a household with a household-level error is rejected, the culprit row first."""
+        """Every pending member row of a household with a household-level error is rejected, the culprit row first
+        (with `error_row` 0 the error is every row's own reason)."""
         for member in household.members:
-            if member.row == household.error_row:
+            if member.row == household.error_row or not household.error_row:
                 self.reject(member.row, household.error or "", member.raw)
             else:
                 self.reject(member.row, f"同户第{household.error_row}行有误，整户未导入：{household.error}", member.raw)
@@ -383,7 +421,7 @@ class RosterParser:
                 and household.declared_size != household.rows
                 and not household.error
             ):
-                self.warn(household.first_row, self._labelled("household_size", f"户编号{household.number}填写为"
+                self.warn(household.first_row, self.labelled("household_size", f"户编号{household.number}填写为"
                           f"{household.declared_size}人，但表中该户有{household.rows}行成员"))  # fmt: skip
 
 

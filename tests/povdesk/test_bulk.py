@@ -20,7 +20,9 @@ def test_a_figure_only_late_rows_have_is_stored(db, tmp_path):
     path = tmp_path / "花名册.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["乡（镇）", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "收入年度", "工资性收入", "人均纯收入"])
+    ws.append(
+        ["乡（镇）", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "收入年度", "工资性收入", "人均纯收入"]
+    )
     for i in range(1, 61):
         person = idnumber.make("532930", dt.date(1970, 1, 1) + dt.timedelta(days=i), i)
         income = 5000 + i if i >= 56 else None
@@ -38,7 +40,11 @@ def test_a_figure_only_late_rows_have_is_stored(db, tmp_path):
         ).all()
     assert len(rows) == 60
     assert [float(r.per_capita_income) for r in rows if r.per_capita_income is not None] == [
-        5056.0, 5057.0, 5058.0, 5059.0, 5060.0
+        5056.0,
+        5057.0,
+        5058.0,
+        5059.0,
+        5060.0,
     ]
     assert all(r.wage_income is not None for r in rows)
 

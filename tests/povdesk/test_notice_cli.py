@@ -110,7 +110,8 @@ def test_unwritable_output_is_an_error_and_keeps_no_batch(county, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     result = notice(url, "identify", 2015, village, "village", blocker / "x.pdf")
-    assert result.returncode == 1 and result.stderr.startswith("错误：无法写入文件")
+    assert result.returncode == 1 and result.stderr.startswith("错误：无法保存")
+    assert "同名的文件" in result.stderr and "Errno" not in result.stderr
     db = open_database(url)
     with db.session() as s:
         assert not s.scalar(select(func.count()).select_from(NoticeBatch).where(NoticeBatch.year == 2015))

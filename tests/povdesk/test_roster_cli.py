@@ -29,7 +29,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def test_import_json_then_export_of_one_township(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     households = sample_households()
-    households[0]["members"][0]["姓名"] = None
+    households[0]["members"][1]["姓名"] = None
     roster = write_roster(tmp_path / "r.xlsx", households)
     result = run("--db", url, "import", str(roster), "--json", "--report", str(tmp_path / "rejects.xlsx"))
     assert result.returncode == 0, result.stderr
@@ -37,7 +37,7 @@ def test_import_json_then_export_of_one_township(tmp_path):
     assert list(figures) == ["households_added", "households_updated", "persons_added", "persons_updated", "rejected",
                              "warnings"]  # fmt: skip
     assert (figures["households_added"], figures["persons_added"]) == (3, 5)
-    assert figures["rejected"] == [{"row": 5, "reason": "姓名：缺少姓名"}]
+    assert figures["rejected"] == [{"row": 6, "reason": "姓名：缺少姓名"}]
     assert (tmp_path / "rejects.xlsx").exists()
     out = tmp_path / "qingshan.xlsx"
     exported = run("--db", url, "export", str(out), "--area", "青山镇")
@@ -142,7 +142,7 @@ def test_a_report_that_cannot_be_written_is_refused_before_importing(tmp_path, w
     # GIVEN a roster with a rejected row, and a report path that cannot be written
     url = f"sqlite:///{tmp_path / 'a.db'}"
     households = sample_households()
-    households[0]["members"][0]["姓名"] = None
+    households[0]["members"][1]["姓名"] = None
     roster = write_roster(tmp_path / "r.xlsx", households)
     report = {"missing folder": tmp_path / "没有这个文件夹" / "未导入.xlsx", "a folder": tmp_path,
               "not xlsx": tmp_path / "未导入.xls"}[where]  # fmt: skip
@@ -167,7 +167,7 @@ def test_a_report_that_fails_after_the_import_says_the_import_is_saved(tmp_path,
 
     monkeypatch.setattr(importexport, "write_reject_report", fail)
     households = sample_households()
-    households[0]["members"][0]["姓名"] = None
+    households[0]["members"][1]["姓名"] = None
     roster = write_roster(tmp_path / "r.xlsx", households)
     url = f"sqlite:///{tmp_path / 'a.db'}"
     # WHEN it is imported
@@ -175,6 +175,6 @@ def test_a_report_that_fails_after_the_import_says_the_import_is_saved(tmp_path,
     # THEN the summary is printed, the clerk is told the import is saved, and the exit code says only the report failed
     out, err = capsys.readouterr()
     assert code == importexport.EXIT_REPORT_FAILED == 3
-    assert "导入完成：新增 3 户 5 人" in out and "第5行：姓名：缺少姓名" in out and "已保存到" not in out
+    assert "导入完成：新增 3 户 5 人" in out and "第6行：姓名：缺少姓名" in out and "已保存到" not in out
     assert err.startswith("错误：导入结果已保存，只是未导入行报告没有写成：无法保存")
     assert _stats(url)["households"] == 3

@@ -17,7 +17,7 @@ from test_roster_fixtures import (
 )
 
 from povdesk import stats
-from povdesk.model import ChangeLog, Household, HouseholdYear, Member, Pairing
+from povdesk.model import Area, ChangeLog, Household, HouseholdYear, Member, MonitoredHousehold, Pairing
 from povdesk.progress import Cancelled, Progress
 from povdesk.roster.importer import import_roster
 from povdesk.roster.reader import MissingColumns
@@ -185,6 +185,28 @@ def test_a_changed_file_updates_what_changed_and_records_it(db, tmp_path):
     assert ("member_added", None, None, "李小花") in logs
 
 
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_household_moved_to_a_new_village_and_group_is_updated(db, tmp_path, dry_run):
+    # GIVEN a registry, and the same roster after villages were merged: the first household now lives in a village
+    # and a group the registry does not know yet
+    import_roster(db, write_roster(tmp_path / "r.xlsx"))
+    households = sample_households()
+    households[0]["行政村"], households[0]["村民小组"] = "红光村", "第九组"
+    # WHEN it is imported again (or checked with a dry run)
+    result = import_roster(db, write_roster(tmp_path / "moved.xlsx", households), dry_run=dry_run)
+    # THEN the household is updated in its new village, with the move in its history
+    assert (result.households_added, result.households_updated, result.rejected) == (0, 1, [])
+    with db.session() as s:
+        village = s.scalar(
+            select(Area.name)
+            .join(Household, Household.village_id == Area.id)
+            .where(Household.number == "5329301001000001")
+        )
+        moves = s.scalars(select(ChangeLog.field).where(ChangeLog.field.in_(["village_id", "group_id"]))).all()
+    assert village == ("红星村" if dry_run else "红光村")
+    assert sorted(moves) == ([] if dry_run else ["group_id", "village_id"])
+
+
 def test_a_person_already_registered_in_another_household_is_rejected_naming_it(db, tmp_path):
     import_roster(db, write_roster(tmp_path / "r.xlsx"))
     households = sample_households()[2:]
@@ -197,7 +219,7 @@ def test_a_person_already_registered_in_another_household_is_rejected_naming_it(
 
 def test_strict_imports_nothing_when_a_row_is_rejected(db, tmp_path):
     households = sample_households()
-    households[0]["members"][0]["姓名"] = None
+    households[0]["members"][1]["姓名"] = None
     result = import_roster(db, write_roster(tmp_path / "r.xlsx", households), strict=True)
     assert result.refused_by_strict and not result.committed
     assert (result.households_added, result.persons_added, len(result.rejected)) == (0, 0, 1)
@@ -323,3 +345,25 @@ def test_a_first_load_keeps_every_index_even_when_it_fails(db, tmp_path):
             "SELECT household_id, id_number, name, '', '', sex, relation FROM member WHERE id = (SELECT min(id) FROM member)"
         )
         conn.rollback()
+
+
+@pytest.mark.parametrize(("epoch", "since"), [(None, dt.date(2018, 3, 1)), ("1904", dt.date(2022, 3, 2))])
+def test_a_monitoring_date_typed_as_a_bare_number_follows_the_workbooks_date_system(sqlite_db, tmp_path, epoch, since):
+    # GIVEN a roster whose 纳入监测日期 was typed as Excel's serial number, in a 1900 or a 1904 (old Mac) workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    path = tmp_path / "监测.xlsx"
+    wb = openpyxl.Workbook()
+    if epoch:
+        wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(["乡（镇）", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "监测对象类别", "纳入监测日期"])
+    ws.append(["青山镇", "红星村", "5329301001000001", "张建国", person_id(dt.date(1965, 3, 12), 11), "户主",
+               "边缘易致贫户", 43160])  # fmt: skip
+    wb.save(path)
+    # WHEN it is imported
+    result = import_roster(sqlite_db, path)
+    # THEN the date is the one Excel shows for that number in that workbook, without a warning
+    assert (result.households_added, result.rejected, result.warnings) == (1, [], [])
+    with sqlite_db.session() as s:
+        assert s.scalar(select(MonitoredHousehold.identified_on)) == since

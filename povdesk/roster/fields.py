@@ -1,0 +1,116 @@
+"""Converting the cells of one roster field: its kind's normaliser, error cells, and what its database column holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from povdesk.roster import normalize as nz
+from povdesk.roster.cells import CellError
+from povdesk.roster.layout import BY_KEY, stored_bound
+
+SHOWN_CHARS = 8  # the first characters a too-long value is shown with
+
+
+class ColumnInvalid(nz.Invalid):
+    """A cell refused for what it is rather than what it says; its reason follows the column's name in quotes:
+    “人均纯收入”是公式错误 #N/A, “姓名”超过32个字. Never a warning: the row (or the household) is rejected."""
+
+    __slots__ = ()
+
+
+def converter(
+    key: str, today: dt.date, date_epoch: dt.date = nz.EXCEL_EPOCH_1900
+) -> tuple[Callable[[object], object], bool]:
+    """The converter of a field and whether its results may be cached per distinct raw value.
+
+    Every field goes through here, so every field refuses error cells (#N/A, unsaved formulas) and values its
+    column cannot hold, instead of reading the first as a blank and letting the database choke on the second.
+    """
+    convert, cached = _normaliser(key, today, date_epoch)
+    bound = stored_bound(key)
+    if bound is None:
+
+        def checked(value: object) -> object:
+            if value.__class__ is CellError:
+                return ColumnInvalid(value.message)  # type: ignore[attr-defined]
+            return convert(value)
+
+    elif bound[0] == "text":
+        limit = bound[1]
+
+        def checked(value: object) -> object:
+            if value.__class__ is CellError:
+                return ColumnInvalid(value.message)  # type: ignore[attr-defined]
+            result = convert(value)
+            if result.__class__ is str and len(result) > limit:  # type: ignore[arg-type]
+                return too_long(result, limit)  # type: ignore[arg-type]
+            return result
+
+    else:
+        largest = bound[1]
+
+        def checked(value: object) -> object:
+            if value.__class__ is CellError:
+                return ColumnInvalid(value.message)  # type: ignore[attr-defined]
+            result = convert(value)
+            if (result.__class__ is int or result.__class__ is float) and not -largest < result < largest:  # type: ignore[operator]
+                return ColumnInvalid(f"的数值{nz.text(result)}超出了可以保存的范围（绝对值应小于{largest}）")
+            return result
+
+    return checked, cached
+
+
+def too_long(value: str, limit: int) -> ColumnInvalid:
+    shown = value[:SHOWN_CHARS] + ("…" if len(value) > SHOWN_CHARS else "")
+    return ColumnInvalid(f"超过{limit}个字（共{len(value)}个字）：“{shown}”")
+
+
+def _normaliser(key: str, today: dt.date, date_epoch: dt.date) -> tuple[Callable[[object], object], bool]:
+    column = BY_KEY[key]
+    kind = column.kind
+    if kind == "code":
+        return nz.code(column.code_list), True
+    if kind == "causes":
+        return nz.causes(column.code_list), True
+    if kind == "bool":
+        return nz.boolean, True
+    if kind == "int":
+        return nz.integer, True
+    if kind == "year":
+        return (lambda v: nz.year(v, today=today)), True
+    if kind == "money":
+        return nz.money, True
+    if kind == "date":
+        return (lambda v: nz.date(v, epoch=date_epoch, today=today)), True
+    if kind in ("area", "text"):
+        return nz.text, True
+    if kind == "name":
+        return nz.person_name, False
+    if kind == "phone":
+        return nz.digits_text("电话号码"), False
+    if kind == "account":
+        return nz.digits_text("银行账号"), False
+    if kind == "household_number":
+        return nz.household_number, True
+    if kind == "id_number":
+        return nz.IdChecker(today), False
+    raise ValueError(kind)
+
+
+def shown(key: str, value: object) -> str:
+    """A converted value as the clerk would have typed it: the code's label, 是/否, 6200 (not 6200.0)."""
+    column = BY_KEY[key]
+    if value is None:
+        return ""
+    if column.kind == "code" and column.code_list is not None:
+        return column.code_list.label_of(value)  # type: ignore[arg-type]
+    if column.kind == "causes" and column.code_list is not None:
+        return "、".join(column.code_list.label_of(v) for v in value)  # type: ignore[union-attr]
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
