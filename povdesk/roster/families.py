@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from povdesk.roster.validate import HouseholdRecord, RosterParser
 
 
-def settle(parser: RosterParser, household: HouseholdRecord, *, registered_head: bool) -> None:
+def settle(parser: RosterParser, household: HouseholdRecord, *, registered_head: tuple[str | None, str] | None) -> None:
     """Set `household.error` (every pending row's reason) when its accepted rows may not be stored.
 
-    `registered_head`: the registry holds this household number with a current head.
+    `registered_head`: (ID number, name) of the current head the registry holds under this household number.
     Call it for blocks in the order the parser completed them, after rows the registry refuses were rejected.
     """
     if household.error is not None:
@@ -29,9 +29,14 @@ def settle(parser: RosterParser, household: HouseholdRecord, *, registered_head:
     number = household.number
     if owner is None:
         if household.head_row:
-            if not any(member.row == household.head_row for member in household.members):
+            head = next((member for member in household.members if member.row == household.head_row), None)
+            if head is None:
                 _fail(household, f"户主行有误（第{household.head_row}行），本户未导入")
-        elif not registered_head:
+            elif registered_head is not None and _replaces(household, head, registered_head):
+                _fail(household, f"户编号{number}在库中的户主是{registered_head[1]}，本表第{head.row}行的户主是"
+                                 f"{head.name}，而{registered_head[1]}不在本表该户中：一户只能有一个户主，本户未导入。"
+                                 "更换户主请先在该户的成员中办理")  # fmt: skip
+        elif registered_head is None:
             _fail(household, f"户编号{number}的各行中没有户主（“与户主关系”为“户主”的行），本户未导入")
         return
     here = rows_of(household)
@@ -47,6 +52,17 @@ def settle(parser: RosterParser, household: HouseholdRecord, *, registered_head:
         _fail(household, f"户主行有误（第{household.head_row}行），{here}未导入")
     else:
         _join(parser, household, owner)
+
+
+def _replaces(household: HouseholdRecord, head, registered: tuple[str | None, str]) -> bool:
+    """Whether the file's head would sit beside the registered one: another person, and the registered head not
+    among the household's rows (there, the row sets the registered head's new relation)."""
+    registered_id, registered_name = registered
+    if registered_id is None:  # a head registered without an ID number is known by name
+        return head.name != registered_name and all(member.name != registered_name for member in household.members)
+    return head.person.number != registered_id and all(
+        member.person.number != registered_id for member in household.members
+    )
 
 
 def _fail(household: HouseholdRecord, reason: str) -> None:

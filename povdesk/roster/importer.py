@@ -33,8 +33,8 @@ from povdesk.roster.store import (
     Areas,
     Cadres,
     households_by_number,
-    households_with_head,
     members_by_id_number,
+    registered_heads,
 )
 from povdesk.roster.validate import HouseholdRecord, Issue, MemberRecord, RosterParser
 
@@ -212,15 +212,14 @@ class _Run:
         owners = {}
         if self.had_members:  # people already registered under these rows' ID numbers, wherever they belong
             owners = members_by_id_number(self.s, [m.person.number for h in checked for m in h.members])
-        headed = households_with_head(self.s, [existing[h.number].id for h in firsts if h.number in existing
-                                                and not h.head_row])  # fmt: skip
+        heads = registered_heads(self.s, [existing[h.number].id for h in firsts if h.number in existing])
         ready: list[HouseholdRecord] = []
         for household in checked:  # in the parser's order: a later block of a number is settled after the first
             found = existing.get(household.number) if household.owner is None else None
             if found is not None:
                 household.id = found.id
             self._claimed_elsewhere(household, owners)
-            settle(parser, household, registered_head=found is not None and found.id in headed)
+            settle(parser, household, registered_head=heads.get(found.id) if found is not None else None)
             if household.error is None and household.owner is None and household.members:
                 place = self.areas.place(household.values, household.first_row, parser.warn)
                 if isinstance(place, str):

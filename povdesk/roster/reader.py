@@ -241,13 +241,14 @@ class _WholeSheet:
                 _, placed = place_errors(errors, index, [row], index, index)
                 row = placed[0]
             yield index, row
-        while errors:  # rows of unsaved formulas only, below the last row calamine read
+        width = (self.sheet.width if self.sheet.start else 0) + self.pad
+        while errors:  # rows of unsaved formulas only, below the last row calamine read: as wide as the others
             index += 1
             if index in errors:
-                _, placed = place_errors(errors, index, [[]], index, index)
+                _, placed = place_errors(errors, index, [[""] * width], index, index)
                 yield index, placed[0]
             else:
-                yield index, []
+                yield index, [""] * width
 
     def close(self) -> None:
         pass

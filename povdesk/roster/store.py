@@ -36,15 +36,15 @@ def members_by_id_number(session: Session, numbers: list[str]) -> dict[str, Memb
     return found
 
 
-def households_with_head(session: Session, household_ids: list[int]) -> set[int]:
-    """Which of these registered households have a current head."""
-    found: set[int] = set()
+def registered_heads(session: Session, household_ids: list[int]) -> dict[int, tuple[str | None, str]]:
+    """The current head of each of these registered households that has one: (ID number, name)."""
+    found: dict[int, tuple[str | None, str]] = {}
     for start in range(0, len(household_ids), LOOKUP_BATCH):
         part = household_ids[start : start + LOOKUP_BATCH]
-        query = select(Member.household_id).where(
+        query = select(Member.household_id, Member.id_number, Member.name).where(
             Member.household_id.in_(part), Member.relation == "head", Member.removed_on.is_(None)
         )
-        found.update(session.scalars(query))
+        found.update((household_id, (id_number, name)) for household_id, id_number, name in session.execute(query))
     return found
 
 

@@ -357,3 +357,43 @@ def test_folders_of_killed_imports_are_removed_and_live_ones_kept(tmp_path, slic
     finally:
         live.close()
     assert not any(p.exists() for p in running)
+
+
+# -- the acceptance: every broken file through the command line ------------------------------------------------------
+
+
+def _stats(db: Path) -> dict:
+    result = _cli(db, "stats", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_every_broken_file_is_one_chinese_line_or_only_its_good_rows(tmp_path):
+    # GIVEN a registry, and the corpus of broken files clerks receive
+    db = tmp_path / "a.db"
+    assert _cli(db, "import", str(write_roster(tmp_path / "registry.xlsx", sample_households()[:1]))).returncode == 0
+    corpus = {case: path for case, (path, _) in _broken(tmp_path).items()}
+    corpus["error cells"] = _roster_with_errors(tmp_path)
+    far = write_roster(tmp_path / "far.xlsx", sample_households())
+    book = openpyxl.load_workbook(far)
+    book.active["XFD1048576"] = 1
+    book.save(far)
+    corpus["value at XFD1048576"] = far
+    text = tmp_path / "文本.xlsx"
+    text.write_text("户编号,姓名\n1,张三\n", encoding="gb18030")
+    corpus["text without the required columns"] = text
+    for case, path in corpus.items():
+        before = _stats(db)
+        # WHEN it is imported from the command line
+        result = _cli(db, "import", str(path), "--json")
+        # THEN exit 1 with one Chinese line and the registry unchanged, or exit 0 with the good rows only
+        assert result.returncode in (0, 1) and "Traceback" not in result.stderr, (case, result.stderr)
+        if result.returncode == 1:
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("错误："), (case, lines)
+            assert not _english(lines[0], str(path), path.name, path.stem, "XFD1048576"), (case, lines)
+            assert _stats(db) == before, case
+        else:
+            figures = json.loads(result.stdout)
+            assert case == "error cells", (case, figures)
+            assert figures["rejected"] and all("公式" in r["reason"] for r in figures["rejected"]), figures

@@ -119,6 +119,28 @@ def test_an_update_of_registered_households_keeps_their_heads(db, tmp_path):
     assert changes == {("member_added", "张丽")}
 
 
+def test_a_new_head_beside_the_registered_one_is_refused_and_a_swap_within_the_file_is_taken(db, tmp_path):
+    # GIVEN household 1 registered with 张建国 as its head
+    import_roster(db, write_roster(tmp_path / "r.xlsx"))
+    before = _registered(db)
+    # WHEN one file names his wife 户主 and leaves him out, and another names her 户主 and him 配偶
+    households = sample_households()
+    households[0]["members"] = [dict(households[0]["members"][1], 与户主关系="户主")]
+    result = import_roster(db, write_roster(tmp_path / "wife.xlsx", households[:1]))
+    # THEN the first is refused (two heads would result), naming both; the registry is as it was
+    assert list(_reasons(result.rejected)) == [5]
+    assert "库中的户主是张建国" in result.rejected[0].reason and "户主是王秀英" in result.rejected[0].reason
+    assert _registered(db) == before
+    households = sample_households()
+    households[0]["members"][0]["与户主关系"] = "配偶"
+    households[0]["members"][1]["与户主关系"] = "户主"
+    result = import_roster(db, write_roster(tmp_path / "swap.xlsx", households[:1]))
+    # AND the swap is taken: one head, the new one
+    assert result.rejected == [] and result.persons_updated == 2
+    heads = [name for name, relation in _registered(db)[FIRST] if relation == "head"]
+    assert heads == ["王秀英"]
+
+
 def test_a_head_registered_in_another_household_keeps_the_new_household_out(db, tmp_path):
     import_roster(db, write_roster(tmp_path / "r.xlsx"))
     # GIVEN a new household whose head is 李强, registered as the son in household 2
