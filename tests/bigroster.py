@@ -45,8 +45,11 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </styleSheet>"""
 
 
-def write_xlsx(path: Path, rows) -> int:
-    """A minimal .xlsx with shared strings; numbers as numbers, everything else as text. Returns the row count."""
+def write_xlsx(path: Path, rows, dimension: str | None = None) -> int:
+    """A minimal .xlsx with shared strings; numbers as numbers, everything else as text. Returns the row count.
+
+    `dimension` ("A1:AK414963"): the used range, which Excel and WPS always write before the rows.
+    """
     strings: dict[str, int] = {}
     letters = [get_column_letter(i + 1) for i in range(200)]
     count = 0
@@ -55,7 +58,9 @@ def write_xlsx(path: Path, rows) -> int:
             out = []
             out.append(
                 '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                + (f'<dimension ref="{dimension}"/>' if dimension else "")
+                + "<sheetData>"
             )
             for r, cells in enumerate(rows, start=1):
                 count += 1
@@ -94,8 +99,11 @@ def write_xlsx(path: Path, rows) -> int:
 
 def make_roster(path: Path, households: int) -> int:
     """Generate a demo county in a temporary database and write its roster; returns the number of person rows."""
+    from sqlalchemy import func, select
+
     from povdesk import demo
     from povdesk.db import open_database
+    from povdesk.model import Member
     from povdesk.roster.exporter import roster_rows
     from povdesk.roster.layout import export_headers
 
@@ -104,15 +112,17 @@ def make_roster(path: Path, households: int) -> int:
         demo.generate(database, households=households, seed=1)
         with database.session() as session:
             _, rows = roster_rows(session)
+            persons = session.scalar(select(func.count()).select_from(Member).where(Member.removed_on.is_(None)))
+            headers = export_headers()
 
             def numbered():
                 yield ["云岭县建档立卡人口花名册"]
                 yield ["填报单位：云岭县乡村振兴局"]
-                yield export_headers()
+                yield headers
                 for seq, cells in enumerate(rows, start=1):
                     cells[0] = seq
                     yield [c.isoformat() if hasattr(c, "isoformat") else c for c in cells]
 
-            count = write_xlsx(path, numbered()) - 3
+            count = write_xlsx(path, numbered(), f"A1:{get_column_letter(len(headers))}{persons + 3}") - 3
         database.close()
     return count
