@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from povdesk import APP_NAME, __version__
 from povdesk.db import open_database
 from povdesk.errors import PovDeskError
-from povdesk.logs import setup_logging
+from povdesk.logs import log_path, setup_logging
 from povdesk.roster.slices import remove_stale_temp_folders
 from ui.main_window import MainWindow
 from ui.settings import AppSettings
@@ -51,7 +51,7 @@ def _excepthook(exc_type, exc, tb) -> None:
         QMessageBox.critical(
             None,
             APP_NAME,
-            f"程序发生意外错误，当前操作未完成：\n{exc_type.__name__}: {exc}\n\n请将此信息告知技术人员。",
+            f"程序发生意外错误，当前操作未完成。\n详细信息已写入日志文件“{log_path()}”，请告知技术人员。",
         )
 
 

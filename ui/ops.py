@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,10 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from povdesk import db_errors
 from povdesk.errors import PovDeskError
+from povdesk.logs import log_path
 from povdesk.progress import Cancelled, Progress
+
+log = logging.getLogger(__name__)
 
 
 class _Signals(QObject):
@@ -126,7 +130,12 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     if isinstance(exc, PovDeskError):
         QMessageBox.warning(parent, title, str(exc))
     else:
-        QMessageBox.critical(parent, title, f"发生意外错误，操作未完成，数据库未改动：\n{type(exc).__name__}: {exc}")
+        log.error("unexpected error in %s", title, exc_info=exc)
+        QMessageBox.critical(
+            parent,
+            title,
+            f"发生意外错误，操作未完成，数据库未改动。\n详细信息已写入日志文件“{log_path()}”，请告知技术人员。",
+        )
 
 
 def run_in_background(

@@ -109,3 +109,30 @@ def test_dialog_reopens_where_the_clerk_left_it(qtbot, settings):
     qtbot.addWidget(second)
     second.show()
     assert (second.width(), second.height()) == (640, 480)
+
+
+def test_unexpected_and_database_errors_are_shown_in_chinese_with_the_detail_in_the_log(qtbot, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from povdesk.logs import log_path, setup_logging
+
+    setup_logging()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def bug(progress):
+        raise KeyError("household_widget_state")
+
+    def locked(progress):
+        raise OperationalError("INSERT INTO household …", {}, Exception("database is locked"))
+
+    run_in_background(parent, "导入", bug, lambda r: None)
+    run_in_background(parent, "保存", locked, lambda r: None)
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5000)
+    unexpected, busy = sorted(shown, key=lambda text: "意外" not in text)
+    assert "意外错误" in unexpected and str(log_path()) in unexpected and "KeyError" not in unexpected
+    assert busy.startswith("数据库正被另一台电脑") and "locked" not in busy
+    assert "household_widget_state" in log_path().read_text(encoding="utf-8")
