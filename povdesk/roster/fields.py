@@ -28,37 +28,32 @@ def converter(
     column cannot hold, instead of reading the first as a blank and letting the database choke on the second.
     """
     convert, cached = _normaliser(key, today, date_epoch)
-    bound = stored_bound(key)
-    if bound is None:
+    refuse = _bound_check(key)
 
-        def checked(value: object) -> object:
-            if value.__class__ is CellError:
-                return ColumnInvalid(value.message)  # type: ignore[attr-defined]
-            return convert(value)
-
-    elif bound[0] == "text":
-        limit = bound[1]
-
-        def checked(value: object) -> object:
-            if value.__class__ is CellError:
-                return ColumnInvalid(value.message)  # type: ignore[attr-defined]
-            result = convert(value)
-            if result.__class__ is str and len(result) > limit:  # type: ignore[arg-type]
-                return too_long(result, limit)  # type: ignore[arg-type]
-            return result
-
-    else:
-        largest = bound[1]
-
-        def checked(value: object) -> object:
-            if value.__class__ is CellError:
-                return ColumnInvalid(value.message)  # type: ignore[attr-defined]
-            result = convert(value)
-            if (result.__class__ is int or result.__class__ is float) and not -largest < result < largest:  # type: ignore[operator]
-                return ColumnInvalid(f"的数值{nz.text(result)}超出了可以保存的范围（绝对值应小于{largest}）")
-            return result
+    def checked(value: object) -> object:
+        if value.__class__ is CellError:
+            return ColumnInvalid(value.message)  # type: ignore[attr-defined]
+        result = convert(value)
+        return (refuse(result) or result) if refuse is not None else result
 
     return checked, cached
+
+
+def _bound_check(key: str) -> Callable[[object], ColumnInvalid | None] | None:
+    """What refuses a converted value its database column cannot hold (None: nothing bounds the field)."""
+    bound = stored_bound(key)
+    if bound is None:
+        return None
+    kind, limit = bound
+    if kind == "text":
+        return lambda result: too_long(result, limit) if result.__class__ is str and len(result) > limit else None
+
+    def too_big(result: object) -> ColumnInvalid | None:
+        if (result.__class__ is int or result.__class__ is float) and not -limit < result < limit:  # type: ignore[operator]
+            return ColumnInvalid(f"的数值{nz.text(result)}超出了可以保存的范围（绝对值应小于{limit}）")
+        return None
+
+    return too_big
 
 
 def too_long(value: str, limit: int) -> ColumnInvalid:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,7 +107,7 @@ class TextSheet:
         return self._rows[:n]
 
     def rows(self) -> Iterator[tuple[int, list]]:
-        return enumerate(itertools.chain(self._rows))
+        return enumerate(self._rows)
 
     def close(self) -> None:
         self._rows = []
