@@ -117,6 +117,55 @@ MONITOR_TYPE = _list(
     ("sudden", "突发严重困难户", "突发严重困难", "突发困难户"),
 )
 
+HOUSEHOLD_TYPE = _list(
+    "household_type",
+    "户类型",
+    ("exited", "脱贫户", "继续享受政策", "脱贫户（继续享受政策）"),
+    ("exited_stable", "脱贫不享受政策户", "脱贫不享受政策"),
+    ("ordinary", "一般农户", "普通农户", "一般户"),
+)
+
+ELIMINATION_METHOD = _list(
+    "elimination_method",
+    "风险消除方式",
+    ("assisted", "帮扶消除", "帮扶后消除"),
+    ("natural", "自然消除", "风险自然消除", "风险自然消失"),
+)
+
+LOW_INCOME_SUPPORT = _list(
+    "low_income_support",
+    "享受低保政策情况",
+    ("rural", "农村低保"),
+    ("urban", "城市低保"),
+    ("yes", "享受低保", "是"),
+    ("no", "未享受", "否", "不享受"),
+)
+
+EXTREME_SUPPORT = _list(
+    "extreme_support",
+    "享受特困供养政策情况",
+    ("rural", "农村特困", "农村特困供养"),
+    ("urban", "城市特困", "城市特困供养"),
+    ("yes", "特困供养", "是"),
+    ("no", "未享受", "否", "不享受"),
+)
+
+RISK = _list(
+    "risk",
+    "致贫/返贫风险",
+    ("illness", "因病"),
+    ("disability", "因残"),
+    ("schooling", "因学"),
+    ("disaster", "因自然灾害", "因灾"),
+    ("labor", "缺劳动力", "缺劳力"),
+    ("employment", "因务工就业不稳", "务工就业不稳"),
+    ("housing", "因安全住房"),
+    ("water", "因安全饮水"),
+    ("accident", "因意外事故"),
+    ("industry", "因产业项目失败", "因产业失败"),
+    ("other", "其他", "其它"),
+)
+
 CADRE_RANK = _list(
     "cadre_rank",
     "干部级别",
@@ -292,7 +341,8 @@ ETHNICITY = _list(
 ALL_LISTS: dict[str, CodeList] = {
     cl.name: cl
     for cl in (
-        STATUS, ATTRIBUTE, CAUSE, IDENT_STANDARD, MONITOR_TYPE, CADRE_RANK, RELATION, SEX, HEALTH, LABOR,
+        STATUS, ATTRIBUTE, CAUSE, IDENT_STANDARD, MONITOR_TYPE, HOUSEHOLD_TYPE, ELIMINATION_METHOD,
+        LOW_INCOME_SUPPORT, EXTREME_SUPPORT, RISK, CADRE_RANK, RELATION, SEX, HEALTH, LABOR,
         EDUCATION, SCHOOL, WORK, REMOVAL_REASON, MEASURE, AREA_LEVEL, CHANGE_KIND, NOTICE_KIND, NOTICE_STAGE,
         VISIT_KIND, USER_ROLE, ETHNICITY,
     )

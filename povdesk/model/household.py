@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povdesk.model.base import Base, Money, Timestamped
@@ -30,6 +43,12 @@ class Household(Timestamped, Base):
     status: Mapped[str | None] = mapped_column(String(16), index=True)  # codes.STATUS
     year_identified: Mapped[int | None] = mapped_column(Integer, index=True)
     year_exited: Mapped[int | None] = mapped_column(Integer, index=True)
+    # What a roster said that PovDesk could not read into a coded field: field key → the text as written (待核实).
+    unverified: Mapped[dict | None] = mapped_column(JSON)
+    # Roster columns PovDesk does not model, kept as written: original header → value (written back by export).
+    extra: Mapped[dict | None] = mapped_column(JSON)
+    # The household or one of its members has an unverified value: the household list's 待核实 filter.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"), index=True)
 
     members: Mapped[list[Member]] = relationship(back_populates="household", order_by="Member.id")
     years: Mapped[list[HouseholdYear]] = relationship(back_populates="household", order_by="HouseholdYear.year")
@@ -69,14 +88,18 @@ class Member(Timestamped, Base):
     ethnicity: Mapped[str | None] = mapped_column(String(4))  # codes.ETHNICITY
     education: Mapped[str | None] = mapped_column(String(16))
     school_status: Mapped[str | None] = mapped_column(String(16))
-    health: Mapped[str | None] = mapped_column(String(16))
+    health: Mapped[str | None] = mapped_column(String(64))  # codes.HEALTH, several joined by ","
     labor: Mapped[str | None] = mapped_column(String(16))
     work_status: Mapped[str | None] = mapped_column(String(16))
     work_months: Mapped[int | None] = mapped_column(Integer)
     medical_insurance: Mapped[bool | None] = mapped_column(Boolean)  # 城乡居民基本医疗保险
     serious_illness_insurance: Mapped[bool | None] = mapped_column(Boolean)  # 大病保险
     pension_insurance: Mapped[bool | None] = mapped_column(Boolean)  # 城乡居民基本养老保险
+    low_income_support: Mapped[str | None] = mapped_column(String(16))  # codes.LOW_INCOME_SUPPORT (享受低保政策情况)
+    extreme_support: Mapped[str | None] = mapped_column(String(16))  # codes.EXTREME_SUPPORT (享受特困供养政策情况)
     phone: Mapped[str | None] = mapped_column(String(32))
+    unverified: Mapped[dict | None] = mapped_column(JSON)  # as on Household
+    extra: Mapped[dict | None] = mapped_column(JSON)  # as on Household: the person-level columns kept as written
     removed_on: Mapped[dt.date | None] = mapped_column(Date)
     removed_reason: Mapped[str | None] = mapped_column(String(16))  # codes.REMOVAL_REASON
 

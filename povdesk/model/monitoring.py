@@ -34,6 +34,7 @@ class MonitoredHousehold(Base):
     identified_on: Mapped[dt.date] = mapped_column(Date)
     risk: Mapped[str | None] = mapped_column(Text)  # the risk found (illness, disaster, income drop…)
     risk_eliminated_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    elimination_method: Mapped[str | None] = mapped_column(String(16))  # codes.ELIMINATION_METHOD (风险消除方式)
     note: Mapped[str | None] = mapped_column(Text)
 
     household: Mapped[Household] = relationship()
