@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from povdesk import codes
 from povdesk.errors import NotFound, RuleViolation
 from povdesk.model import Area, Household, HouseholdYear, Member, MonitoringLine
 
@@ -66,7 +67,7 @@ def find_alerts(session: Session, year: int, area: Area | None = None) -> list[A
         attention = or_(
             attention,
             HouseholdYear.per_capita_income < line.amount,
-            and_(Household.status == "exited", HouseholdYear.per_capita_income < line.amount * AT_RISK_FACTOR),
+            and_(Household.status.in_(codes.EXITED), HouseholdYear.per_capita_income < line.amount * AT_RISK_FACTOR),
         )
     stmt = (
         select(
@@ -97,7 +98,7 @@ def find_alerts(session: Session, year: int, area: Area | None = None) -> list[A
         if line is not None and income is not None:
             if income < line.amount:
                 add("below_line", f"{year}年人均纯收入 {income:,.2f} 元，低于{line.source} {line.amount:,.0f} 元")
-            elif status == "exited" and income < line.amount * AT_RISK_FACTOR:
+            elif status in codes.EXITED and income < line.amount * AT_RISK_FACTOR:
                 add(
                     "exit_risk",
                     f"已脱贫，{year}年人均纯收入 {income:,.2f} 元，不足{line.source}的 {AT_RISK_FACTOR:g} 倍",

@@ -13,7 +13,7 @@ from functools import cache
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from povdesk import idnumber
+from povdesk import codes, idnumber
 from povdesk.alerts import NATIONAL_POVERTY_LINE
 from povdesk.bulk import bulk_insert, indexes_built_after, no_gc_passes
 from povdesk.db import Database
@@ -50,18 +50,32 @@ GIVEN_FEMALE = "秀英兰芳丽玉珍梅凤霞娟萍燕红桂琴莲花翠彩菊�
 PLACE_SYLLABLES = "东西南北上下中新老大小河山石岩松柏桃李杏梨花竹溪泉水湖坪坝坡沟岭岗庄营寨屯湾塘田垭坎凤龙马牛羊鹿鹤云阳兴和安平丰乐宁福寿康永"
 
 # distributions shaped after the seeds (Eryuan, Qingyang, Lanzhou reports)
-STATUS_WEIGHTS = {"exited": 86, "poor": 11, "returned": 3}
+STATUS_WEIGHTS = {"exited": 79, "exited_stable": 6, "pre_exit": 1, "poor": 11, "returned": 3}
 ATTRIBUTE_WEIGHTS = {"general": 64, "low_income": 29, "extreme": 7}
 CAUSE_WEIGHTS = {
     "illness": 24, "disability": 12, "schooling": 8, "disaster": 3, "land": 5, "water": 4, "skills": 14,
-    "labor": 12, "capital": 11, "transport": 3, "motivation": 3, "other": 1,
+    "labor": 12, "capital": 11, "transport": 3, "motivation": 3, "marriage": 1, "funeral": 1, "other": 1,
 }  # fmt: skip
 RANK_WEIGHTS = {"county_leader": 1, "section": 9, "general": 52, "township": 30, "village": 8}
 EXIT_YEAR_WEIGHTS = {2014: 6, 2015: 10, 2016: 16, 2017: 20, 2018: 20, 2019: 20, 2020: 8}
 IDENT_YEAR_WEIGHTS = {2014: 70, 2015: 8, 2016: 7, 2017: 6, 2018: 5, 2019: 4}
 HOUSEHOLD_SIZE_WEIGHTS = {1: 12, 2: 18, 3: 22, 4: 23, 5: 14, 6: 7, 7: 4}
 ETHNICITY_WEIGHTS = {"01": 60, "14": 30, "07": 7, "04": 3}  # Han, Bai, Yi, Tibetan: as in Eryuan
-HEALTH_WEIGHTS = {"healthy": 78, "chronic": 12, "serious": 4, "disabled": 6}
+# 健康状况 is multi-valued since 2018: a chronic illness and a disability together, for example
+HEALTH_WEIGHTS = {"healthy": 78, "chronic": 11, "serious": 3, "disabled": 5, "chronic,disabled": 2}
+EDUCATION_WEIGHTS = {"illiterate": 12, "primary": 34, "junior": 36, "senior": 12, "associate": 4, "bachelor": 2}
+LABOR_WEIGHTS = {"ordinary": 50, "skilled": 22, "weak": 18, "lost": 10}
+# 务工状况 of people of working age: a blank cell (no migrant work) or where they work
+WORK_WEIGHTS = {None: 40, "in_township": 12, "out_township": 14, "in_province": 16, "out_province": 17, "other": 1}
+# 在校生状况 by age, as the 2019+ list has it; 15–17 year-olds are at a 普通高中 or a 中职
+SCHOOL_BY_AGE = {
+    **dict.fromkeys(range(3), "pre_school_age"),
+    **dict.fromkeys(range(3, 6), "preschool"),
+    **dict.fromkeys(range(6, 12), "primary"),
+    12: "grade7",
+    13: "grade8",
+    14: "grade9",
+}
 
 
 @cache
@@ -267,27 +281,36 @@ class _Generator:
             birth = self.birth_date(age)
             name = self.person_name(sex, family_name)
             full, initials = pinyin_keys(name)
-            student = 6 <= age <= 18
+            education, school = self.schooling(age)
+            work = _pick(rng, WORK_WEIGHTS) if 18 <= age <= 55 else None
             rows.append(dict(
                 id=self.ids.next("member"), household_id=hid, id_number=self.id_number(birth, sex), name=name,
                 name_pinyin=full, name_initials=initials, sex=sex, birth_date=birth, relation=relation,
-                ethnicity=_pick(rng, ETHNICITY_WEIGHTS),
-                education="preschool" if age < 6 else self.choice(("illiterate", "primary", "primary", "junior", "junior", "senior")),
-                school_status=("primary" if age < 12 else "junior" if age < 15 else "senior") if student else "none",
+                ethnicity=_pick(rng, ETHNICITY_WEIGHTS), education=education, school_status=school,
                 health=_pick(rng, HEALTH_WEIGHTS) if age > 16 else "healthy",
-                labor="none" if age < 16 or age > 70 else self.choice(("ordinary", "ordinary", "skilled", "lost")),
-                work_status="none" if not 18 <= age <= 55 else self.choice(("none", "in_county", "in_province", "out_province")),
+                labor="none" if age < 16 or age > 70 else _pick(rng, LABOR_WEIGHTS),
+                work_status=work, work_months=self.randint(3, 12) if work else None,
                 medical_insurance=rng.random() < 0.99, serious_illness_insurance=rng.random() < 0.95,
                 pension_insurance=age >= 16 and rng.random() < 0.9,
             ))  # fmt: skip
         return rows
+
+    def schooling(self, age: int) -> tuple[str | None, str | None]:
+        """文化程度 or 在校生状况, never both (the 2019+ rule): pupils by age, the others their highest level."""
+        if age in SCHOOL_BY_AGE:
+            return None, SCHOOL_BY_AGE[age]
+        if age <= 17:
+            return None, f"{'senior' if self.random() < 0.7 else 'vocational'}{age - 14}"
+        if age <= 20 and self.random() < 0.15:
+            return None, f"higher_voc{age - 17}"
+        return _pick(self.rng, EDUCATION_WEIGHTS), None
 
     def household_rows(self, hid: int, village: _Village, members: list[dict]) -> tuple[dict, list, list, list]:
         rng = self.rng
         status = _pick(rng, STATUS_WEIGHTS)
         year_identified = int(_pick(rng, IDENT_YEAR_WEIGHTS))
         year_exited = None
-        if status in ("exited", "returned"):
+        if status in (*codes.EXITED, "returned"):
             year_exited = max(year_identified, int(_pick(rng, EXIT_YEAR_WEIGHTS)))
         causes = rng.sample(list(CAUSE_WEIGHTS), k=3, counts=list(CAUSE_WEIGHTS.values()))
         causes = list(dict.fromkeys(causes))
@@ -317,7 +340,7 @@ class _Generator:
             ok = out or rng.random() < 0.8
             years.append(dict(
                 id=self.ids.next("household_year"), household_id=hid, year=year,
-                status="exited" if out else ("returned" if status == "returned" and year == DATA_YEARS[-1] else "poor"),
+                status="exited" if out else (status if year == DATA_YEARS[-1] and status in ("returned", "pre_exit") else "poor"),
                 persons=persons, wage_income=wage, business_income=business, property_income=0.0,
                 transfer_income=transfer, production_cost=cost, net_income=net, per_capita_income=per_capita,
                 food_clothing_ok=True, education_ok=ok or rng.random() < 0.5, medical_ok=True,
@@ -336,9 +359,13 @@ class _Generator:
             changes.append(dict(id=self.ids.next("change_log"), household_id=hid, kind="status", field="status",
                                 user="demo", old_value="exited", new_value="returned",
                                 effective_on=dt.date(2020, 11, 1), reason="因病返贫"))  # fmt: skip
+        if status == "exited_stable":
+            changes.append(dict(id=self.ids.next("change_log"), household_id=hid, kind="status", field="status",
+                                user="demo", old_value="exited", new_value="exited_stable",
+                                effective_on=dt.date(2021, 12, 20), reason="脱贫稳定，不再享受帮扶政策"))  # fmt: skip
         monitored = []
         if rng.random() < 0.045:
-            kind = "unstable" if status == "exited" and rng.random() < 0.6 else self.choice(("marginal", "sudden"))
+            kind = "unstable" if status in codes.EXITED and rng.random() < 0.6 else self.choice(("marginal", "sudden"))
             identified = dt.date(self.choice((2021, 2022, 2023)), self.randint(1, 12), self.randint(1, 28))
             eliminated = identified + dt.timedelta(days=self.randint(120, 700)) if rng.random() < 0.6 else None
             monitored.append(dict(id=self.ids.next("monitored_household"), household_id=hid, type=kind,

@@ -62,12 +62,12 @@ def _check_rule(draft: HouseholdDraft, action: str, on: dt.date) -> None:
         if status is not None:
             raise RuleViolation(f"该户已是建档立卡户（当前状态：{current}），不能重复识别")
     elif action == "exited":
-        if status not in ("poor", "returned"):
-            raise RuleViolation(f"只有未脱贫或返贫的户才能脱贫退出，该户当前状态为“{current}”")
+        if status not in codes.POOR:
+            raise RuleViolation(f"只有未脱贫、预脱贫或返贫的户才能脱贫退出，该户当前状态为“{current}”")
         if draft.year_identified and on.year < draft.year_identified:
             raise RuleViolation(f"脱贫年度{on.year}年不能早于识别年度{draft.year_identified}年")
     elif action == "returned":
-        if status != "exited":
+        if status not in codes.EXITED:
             raise RuleViolation(f"只有已脱贫的户才能标注返贫，该户当前状态为“{current}”")
         if draft.year_exited and on.year < draft.year_exited:
             raise RuleViolation(f"返贫日期不能早于脱贫年度{draft.year_exited}年")
@@ -78,14 +78,14 @@ def _check_rule(draft: HouseholdDraft, action: str, on: dt.date) -> None:
                 f"{episode.identified_on:%Y年%m月%d日}起），请先标注风险消除，再重新纳入监测"
             )
         kind = MONITOR_ACTIONS[action]
-        if kind == "unstable" and status != "exited":
+        if kind == "unstable" and status not in codes.EXITED:
             raise RuleViolation(f"脱贫不稳定户须是已脱贫户，该户当前状态为“{current}”")
         if kind == "marginal" and status is not None:
             raise RuleViolation(
                 f"边缘易致贫户是未纳入建档立卡的农户，该户当前状态为“{current}”"
-                + ("，已脱贫户请选择“脱贫不稳定户”" if status == "exited" else "")
+                + ("，已脱贫户请选择“脱贫不稳定户”" if status in codes.EXITED else "")
             )
-        if kind == "sudden" and status in ("poor", "returned"):
+        if kind == "sudden" and status in codes.POOR:
             raise RuleViolation(f"该户当前状态为“{current}”，已在帮扶之中，不需再纳入突发严重困难户监测")
     elif action == "risk_eliminated":
         if episode is None:

@@ -35,7 +35,7 @@ def _episode(*conditions):
 def proposal_condition(kind: str, year: int):
     """The registry's answer to "who belongs on this notice", as a SQL condition on Household."""
     if kind == "exit":
-        return and_(Household.status == "exited", Household.year_exited == year)
+        return and_(Household.status.in_(codes.EXITED), Household.year_exited == year)
     if kind == "identify":
         return Household.year_identified == year
     if kind == "return":
@@ -64,13 +64,13 @@ def not_eligible(session: Session, batch: NoticeBatch, household: Household) -> 
     if kind == "exit":
         if household.status is None:
             return "不是建档立卡贫困户，不能退出"
-        if household.status == "exited" and household.year_exited != year:
+        if household.status in codes.EXITED and household.year_exited != year:
             return f"已于{household.year_exited}年脱贫"
     elif kind == "identify":
         if household.status is not None and household.year_identified not in (None, year):
             return f"已于{household.year_identified}年识别为贫困户（{status}）"
     elif kind == "return":
-        if household.status not in ("exited", "returned"):
+        if household.status not in (*codes.EXITED, "returned"):
             return f"当前为“{status or '非建档立卡户'}”，只有已脱贫户才能认定返贫"
     elif kind == "monitor_identify":
         if not _has_episode(session, household.id, MonitoredHousehold.risk_eliminated_on.is_(None)):
@@ -110,8 +110,10 @@ def apply_announcement(
     for household in households:
         n = len(session.new)  # every change adds a ChangeLog row
         if batch.kind == "exit":
-            _set(session, household, {"status": "exited", "year_exited": batch.year}, batch=batch, on=on,
-                 reason=reason, user=user)  # fmt: skip
+            # a household that has exited already (不再享受政策 included) keeps its status; only the year is decided
+            status = household.status if household.status in codes.EXITED else "exited"
+            values = {"status": status, "year_exited": batch.year}
+            _set(session, household, values, batch=batch, on=on, reason=reason, user=user)
         elif batch.kind == "identify":
             values = {"year_identified": batch.year}
             if household.status is None:

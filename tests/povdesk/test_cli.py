@@ -36,7 +36,7 @@ def test_demo_then_stats_json(tmp_path):
         "households_by_cause", "monitored_households", "cadres", "paired_households",
     ]  # fmt: skip
     assert figures["households"] == 300
-    assert set(figures["households_by_status"]) <= {"poor", "exited", "returned"}
+    assert set(figures["households_by_status"]) <= {"poor", "exited", "pre_exit", "returned", "exited_stable"}
     assert set(figures["households_by_attribute"]) <= {"general", "low_income", "extreme"}
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from povdesk import demo, idnumber, stats
+from povdesk import codes, demo, idnumber, stats
 from povdesk.errors import PovDeskError
 from povdesk.model import Area, Household, Member, Pairing
 
@@ -49,13 +49,30 @@ def test_the_county_looks_like_the_seeds(sqlite_db):
     assert all(name.endswith("村") for name in names) and len(set(names)) == len(names)
     by_status = figures["households_by_status"]
     assert by_status["exited"] > by_status["poor"] > by_status["returned"] > 0
-    assert set(figures["households_by_cause"]) == {
-        "illness", "disability", "schooling", "disaster", "land", "water", "skills", "labor", "capital",
-        "transport", "motivation", "other",
-    }  # fmt: skip
+    assert set(by_status) == set(codes.STATUS.codes)
+    assert set(figures["households_by_cause"]) == set(codes.CAUSE.codes)
     assert max(figures["households_by_cause"], key=figures["households_by_cause"].get) == "illness"
     assert 0 < figures["monitored_households"] < 300
     assert paired == 3000  # township cadres cover every household the units' cadres could not
+
+
+def test_members_carry_the_official_codes(sqlite_db):
+    demo.generate(sqlite_db, households=600, seed=2)
+    lists = {"relation": codes.RELATION, "ethnicity": codes.ETHNICITY, "education": codes.EDUCATION,
+             "school_status": codes.SCHOOL, "labor": codes.LABOR, "work_status": codes.WORK}  # fmt: skip
+    with sqlite_db.session() as s:
+        members = s.scalars(select(Member)).all()
+    for member in members:
+        for name, code_list in lists.items():
+            assert getattr(member, name) is None or getattr(member, name) in code_list, (name, getattr(member, name))
+        assert all(code in codes.HEALTH for code in member.health.split(","))
+        assert (member.education is None) != (member.school_status is None)  # one of the two, as the 2019+ rule says
+    assert any("," in member.health for member in members)
+    students = [m.school_status for m in members if m.school_status]
+    assert {"primary", "grade9", "senior1"} <= set(students) and "none" not in students
+    work = [m.work_status for m in members]
+    assert work.count(None) > len(work) / 2
+    assert {"in_township", "out_township", "in_province", "out_province"} <= set(work)
 
 
 def test_same_seed_same_county_other_seed_other_county(tmp_path):

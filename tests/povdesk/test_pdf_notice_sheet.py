@@ -112,7 +112,8 @@ def test_wide_column_sets_turn_the_page_and_the_id_column_can_be_dropped(county,
     _, size = pdf_pages(out)
     assert size.startswith("841.89 x 595.276")
     text = pdf_text(out)
-    assert "人均纯收入" in text and "户编号" in text
+    # the header may wrap in its cell (人均纯收 / 入（元）) once the longer official status labels widen 脱贫属性
+    assert "人均纯收入" in text.replace("\n", "") and "户编号" in text
     assert not MASKED_ID.search(text) and not FULL_ID.search(text)
 
 
