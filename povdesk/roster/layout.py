@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,19 +57,24 @@ COLUMNS: tuple[Column, ...] = (
        "证件号", "身份证", "公民身份证号码", "居民身份证号码", width=20, text_format=True),
     _c("sex", "性别", M, "code", codes.SEX, width=5),
     _c("age", "年龄", M, "int", None, "年龄（岁）", width=5),
-    _c("relation", "与户主关系", M, "code", codes.RELATION, "与户主的关系", "家庭关系", "关系", width=8),
+    _c("relation", "与户主关系", M, "code", codes.RELATION, "与户主的关系", "与户主之间的关系", "家庭关系", "关系",
+       width=8),
     _c("ethnicity", "民族", M, "code", codes.ETHNICITY, width=7),
     _c("education", "文化程度", M, "code", codes.EDUCATION, "学历", width=10),
     _c("school_status", "在校生状况", M, "code", codes.SCHOOL, "在校生情况", "在校状况", "在校情况", width=10),
     _c("health", "健康状况", M, "code", codes.HEALTH, "健康情况", width=9),
-    _c("labor", "劳动技能", M, "code", codes.LABOR, "劳动能力", "劳动力状况", width=10),
+    _c("labor", "劳动技能", M, "code", codes.LABOR, "劳动能力", "劳动力状况", "劳动技能情况", width=10),
     _c("work_status", "务工状况", M, "code", codes.WORK, "务工情况", width=10),
-    _c("work_months", "务工时间（月）", M, "int", None, "务工时间", "务工月数", "务工时长", width=7),
+    _c("work_months", "务工时间（月）", M, "int", None, "务工时间", "务工月数", "务工时长",
+       "年内务工时间", width=7),
     _c("medical_insurance", "是否参加城乡居民基本医疗保险", M, "bool", None, "城乡居民基本医疗保险", "基本医疗保险",
-       "是否参加基本医疗保险", "参加城乡居民基本医疗保险", "是否参加新农合", "新农合", width=8),
-    _c("serious_illness_insurance", "是否参加大病保险", M, "bool", None, "大病保险", "参加大病保险", width=8),
+       "是否参加基本医疗保险", "参加城乡居民基本医疗保险", "是否参加新农合", "新农合",
+       "是否参加新型农村合作医疗", "新型农村合作医疗", width=8),
+    _c("serious_illness_insurance", "是否参加大病保险", M, "bool", None, "大病保险", "参加大病保险", "参加大病医疗",
+       width=8),
     _c("pension_insurance", "是否参加城乡居民基本养老保险", M, "bool", None, "城乡居民基本养老保险", "基本养老保险",
-       "是否参加基本养老保险", "参加城乡居民基本养老保险", "是否参加新农保", "新农保", width=8),
+       "是否参加基本养老保险", "参加城乡居民基本养老保险", "是否参加新农保", "新农保",
+       "是否参加新型农村社会养老保险", "新型农村社会养老保险", "城乡居民社会养老保险", width=8),
     _c("low_income_support", "享受低保政策情况", M, "code", codes.LOW_INCOME_SUPPORT, "是否享受低保",
        "是否享受农村居民最低生活保障", width=10),
     _c("extreme_support", "享受特困供养政策情况", M, "code", codes.EXTREME_SUPPORT, "是否特困供养人员",
@@ -77,16 +83,18 @@ COLUMNS: tuple[Column, ...] = (
     _c("household_size", "人数", H, "int", None, "家庭人口数", "家庭人数", "户人数", "人口数", "家庭人口", "户人口数",
        width=5),
     _c("ident_standard", "识别标准", H, "code", codes.IDENT_STANDARD, width=9),
-    _c("attribute", "贫困户属性", H, "code", codes.ATTRIBUTE, "户属性", "贫困户类型", "贫困类型", width=12),
-    _c("main_cause", "主要致贫原因", H, "code", codes.CAUSE, "致贫原因", "主要致贫原因（单选）", width=10),
+    _c("attribute", "贫困户属性", H, "code", codes.ATTRIBUTE, "户属性", "贫困户类型", "贫困类型",
+       "特殊人群标识", width=12),
+    _c("main_cause", "主要致贫原因", H, "code", codes.CAUSE, "致贫原因", "主要致贫原因（单选）",
+       "致贫原因1", width=10),
     _c("other_causes", "其他致贫原因", H, "causes", codes.CAUSE, "次要致贫原因", "其它致贫原因", "其他致贫原因（多选）",
        width=14),
     _c("status", "脱贫属性", H, "code", codes.STATUS, "脱贫状态", "贫困户状态", "脱贫标志", "贫困状态", width=9),
     _c("year_identified", "识别年度", H, "year", None, "建档立卡年度", "纳入年度", "识别年份", "建档年度", "识别时间",
-       width=8),
+       "首次识别时间", "首次识别年度", "新识别年度", width=8),
     _c("year_exited", "脱贫年度", H, "year", None, "脱贫年份", "脱贫时间", "退出年度", width=8),
     _c("phone", "联系电话", H, "phone", None, "电话", "手机号", "手机号码", "户主电话", "联系方式", "户主联系电话",
-       width=13, text_format=True),
+       "户联系电话", width=13, text_format=True),
     _c("bank_name", "开户银行", H, "text", None, "开户行", "银行", "开户银行名称", width=14),
     _c("bank_account", "银行账号", H, "account", None, "银行卡号", "账号", "开户账号", "银行帐号", "帐号", "卡号",
        width=22, text_format=True),
@@ -97,17 +105,20 @@ COLUMNS: tuple[Column, ...] = (
     _c("transfer_income", "转移性收入", H, "money", None, width=10),
     _c("production_cost", "生产经营性支出", H, "money", None, "生产经营支出", "经营性支出", width=10),
     _c("net_income", "家庭纯收入", H, "money", None, "家庭年纯收入", "纯收入", "家庭净收入", width=11),
-    _c("per_capita_income", "人均纯收入", H, "money", None, "人均收入", "家庭人均纯收入", "人均年纯收入", width=10),
+    _c("per_capita_income", "人均纯收入", H, "money", None, "人均收入", "家庭人均纯收入", "人均年纯收入",
+       "年人均纯收入", width=10),
     _c("food_clothing_ok", "不愁吃不愁穿", H, "bool", None, "不愁吃穿", "吃穿不愁", width=8),
-    _c("education_ok", "义务教育有保障", H, "bool", None, "义务教育保障", width=8),
+    _c("education_ok", "义务教育有保障", H, "bool", None, width=8),
     _c("medical_ok", "基本医疗有保障", H, "bool", None, "基本医疗保障", width=8),
-    _c("housing_ok", "住房安全有保障", H, "bool", None, "住房安全", "住房安全保障", width=8),
-    _c("water_ok", "饮水安全有保障", H, "bool", None, "饮水安全", "饮水安全保障", width=8),
+    _c("housing_ok", "住房安全有保障", H, "bool", None, "住房安全", width=8),
+    _c("water_ok", "饮水安全有保障", H, "bool", None, "饮水安全", "饮水是否安全", "是否解决安全饮用水",
+       width=8),
     _c("household_type", "户类型", H, "code", codes.HOUSEHOLD_TYPE, width=9),
     _c("dangerous_house", "是否危房户", H, "bool", None, "危房户", width=8),
     _c("monitor_type", "监测对象类别", H, "code", codes.MONITOR_TYPE, "监测对象类型", "监测类型", "监测户类型",
-       width=12),
-    _c("monitor_since", "纳入监测日期", H, "date", None, "纳入监测时间", "识别监测时间", "监测识别日期", width=11),
+       "易返贫致贫户类型", "检测对象类别", width=12),
+    _c("monitor_since", "纳入监测日期", H, "date", None, "纳入监测时间", "识别监测时间", "监测识别日期",
+       "风险识别时间", width=11),
     _c("risk_eliminated", "风险是否已消除", H, "bool", None, "风险是否消除", width=8),
     _c("elimination_method", "风险消除方式", H, "code", codes.ELIMINATION_METHOD, width=9),
     _c("risk_eliminated_on", "风险消除日期", H, "date", None, "风险消除时间", "消除监测时间", width=11),
@@ -138,16 +149,17 @@ STORED_IN = {
 
 # Without these the rows cannot be placed; the file is refused (or, in the wizard, the clerk maps them).
 REQUIRED_COLUMNS = ("household_number", "name", "id_number", "relation", "village")
-# Fields every person row must have a value in (household-level ones are checked per household).
-REQUIRED_MEMBER_VALUES = ("name", "id_number", "relation")
-REQUIRED_HOUSEHOLD_VALUES = ("household_number", "village")
 
 _BRACKETS = re.compile(r"\([^()]*\)")
+_SQUARE_BRACKETS = str.maketrans("[]【】〔〕", "()()()")
+# Prefixes some exports put before a field's usual name ("是否饮水安全", "户联系电话"). Exact names are matched first,
+# so 户编号 and 户类型 stay themselves; a test checks that no name loses a prefix into another column's name.
+PREFIXES = ("是否", "户")
 
 
 def fold(text: object) -> str:
     """A header as it is compared: half-width, no spaces, no required-field stars, brackets normalised."""
-    folded = unicodedata.normalize("NFKC", str(text))
+    folded = unicodedata.normalize("NFKC", str(text)).translate(_SQUARE_BRACKETS)
     return "".join(ch for ch in folded if not ch.isspace() and ch not in "*★※").rstrip(":").upper()
 
 
@@ -162,17 +174,29 @@ def _build_lookup() -> dict[str, str]:
 _LOOKUP = _build_lookup()
 
 
+def header_forms(folded: str) -> list[str]:
+    """The forms a folded header is looked up under, in order: as written, without what is in brackets (units and
+    notes: "(元)", "(月数)", "(单选)"), then each without a common prefix."""
+    forms = [folded]
+    if "(" in folded:
+        forms.append(_BRACKETS.sub("", folded))
+    for form in list(forms):
+        forms += [form[len(p) :] for p in PREFIXES if form.startswith(p) and len(form) > len(p)]
+    return forms
+
+
+@functools.lru_cache(maxsize=4096)
+def _match(folded: str) -> str | None:
+    return next((_LOOKUP[form] for form in header_forms(folded) if form in _LOOKUP), None)
+
+
 def match_header(text: object) -> str | None:
-    """The field key of a header cell, or None. "工资性收入（元）" and "乡(镇)" match as well as the exact names."""
+    """The field key of a header cell, or None: "工资性收入（元）", "乡(镇)", "是否饮水安全" match as well as the
+    exact names."""
     if text is None or text == "":
         return None
     folded = fold(text)
-    if not folded:
-        return None
-    key = _LOOKUP.get(folded)
-    if key is None and "(" in folded:
-        key = _LOOKUP.get(_BRACKETS.sub("", folded))  # units and notes in brackets: "(元)", "(单选)"
-    return key
+    return _match(folded) if folded else None
 
 
 def stored_bound(key: str) -> tuple[str, int | float] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import itertools
 import logging
 import os
@@ -12,7 +11,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as calamine
@@ -20,7 +18,10 @@ import python_calamine as calamine
 from povdesk.errors import PovDeskError
 from povdesk.files import os_error_text
 from povdesk.roster.cells import CellError
-from povdesk.roster.layout import BY_KEY, REQUIRED_COLUMNS, match_header
+from povdesk.roster.header import Header as Header  # importable from here, as the importer and the wizard do
+from povdesk.roster.header import data_year_hint as data_year_hint
+from povdesk.roster.header import detect_header
+from povdesk.roster.layout import BY_KEY
 from povdesk.roster.normalize import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904
 from povdesk.roster.sheetxml import FarCell, survey
 from povdesk.roster.slices import SPLIT_SUFFIXES, SlicedSheet, SliceError, far_cell_message, place_errors, sheet_part
@@ -28,7 +29,6 @@ from povdesk.roster.sniff import TextSheet, is_encrypted_package, kind_of, unrea
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 HEADER_SCAN_ROWS = 30
-MIN_HEADER_COLUMNS = 3
 log = logging.getLogger(__name__)
 
 
@@ -42,131 +42,6 @@ class HeaderNotFound(RosterReadError):
 
 class MissingColumns(RosterReadError):
     """The header lacks columns without which rows cannot be placed."""
-
-
-@dataclass
-class Header:
-    """Where the header is and what its columns mean. Rows are 0-based sheet rows; columns index the row lists."""
-
-    first_row: int
-    last_row: int
-    data_start: int
-    texts: list[str]
-    mapping: dict[int, str]
-    signature: str = ""
-    unmapped: list[int] = field(default_factory=list)
-
-    @property
-    def excel_row(self) -> int:
-        """The header's (last) row as the clerk sees it in Excel."""
-        return self.last_row + 1
-
-    def column_of(self, key: str) -> int | None:
-        for col, mapped in self.mapping.items():
-            if mapped == key:
-                return col
-        return None
-
-    def missing_required(self) -> list[str]:
-        mapped = set(self.mapping.values())
-        return [key for key in REQUIRED_COLUMNS if key not in mapped]
-
-    def with_mapping(self, overrides: dict[int, str | None]) -> Header:
-        """The header with some columns mapped by hand (None: ignore the column); a field keeps one column."""
-        mapping = dict(self.mapping)
-        for col, key in overrides.items():
-            if key is None:
-                mapping.pop(col, None)
-                continue
-            for other, mapped in list(mapping.items()):
-                if mapped == key and other != col:
-                    del mapping[other]
-            mapping[col] = key
-        unmapped = [c for c, t in enumerate(self.texts) if t and c not in mapping]
-        return Header(self.first_row, self.last_row, self.data_start, self.texts, mapping, self.signature, unmapped)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _map_row(texts: list[str]) -> dict[int, str]:
-    mapping: dict[int, str] = {}
-    seen: set[str] = set()
-    for col, text in enumerate(texts):
-        key = match_header(text)
-        if key and key not in seen:
-            mapping[col] = key
-            seen.add(key)
-    return mapping
-
-
-def _combine(top: list[str], bottom: list[str]) -> tuple[list[str], dict[int, str]]:
-    """A two-row header: group captions over columns ("帮扶责任人" over "姓名", "电话") read together."""
-    texts, mapping, seen = [], {}, set()
-    for col in range(max(len(top), len(bottom))):
-        a = top[col] if col < len(top) else ""
-        b = bottom[col] if col < len(bottom) else ""
-        if not b or a == b:
-            candidates, shown = [a], a
-        elif not a:
-            candidates, shown = [b], b
-        else:
-            candidates, shown = [a + b, b, a], a + b
-        for candidate in candidates:
-            key = match_header(candidate)
-            if key and key not in seen:
-                mapping[col] = key
-                seen.add(key)
-                shown = candidate  # the name that maps: a reject report with this header imports again
-                break
-        texts.append(shown)
-    return texts, mapping
-
-
-def _is_numbering_row(row: list[str], header_columns: int) -> bool:
-    """The row of column numbers (1, 2, 3 …) official tables put under the header."""
-    cells = [c for c in row if c]
-    return len(cells) >= max(2, header_columns // 2) and all(c.isdigit() and int(c) <= 200 for c in cells)
-
-
-def detect_header(rows: list[list], *, header_row: int | None = None) -> Header | None:
-    """Find the header among the first rows: the (one- or two-row) header that maps the most known columns.
-
-    `header_row` (0-based) forces the header's last row, as the clerk chose it in the wizard.
-    """
-    texts = [[_cell_text(v) for v in row] for row in rows]
-    best: tuple[int, int, int, list[str], dict[int, str]] | None = None
-    candidates = range(len(texts)) if header_row is None else [header_row - 1, header_row]
-    for i in candidates:
-        if i < 0 or i >= len(texts):
-            continue
-        options = []
-        if header_row is None or i == header_row:
-            options.append((i, i, texts[i], _map_row(texts[i])))
-        if i + 1 < len(texts) and (header_row is None or i + 1 == header_row):
-            combined, mapping = _combine(texts[i], texts[i + 1])
-            options.append((i, i + 1, combined, mapping))
-        for first, last, shown, mapping in options:
-            score = len(mapping)
-            if best is None or score > best[0] or (score == best[0] and first == best[1] and last < best[2]):
-                best = (score, first, last, shown, mapping)
-    if best is None:
-        return None
-    score, first, last, shown, mapping = best
-    keys = set(mapping.values())
-    if header_row is None and (score < MIN_HEADER_COLUMNS or not keys & {"name", "id_number"}):
-        return None
-    data_start = last + 1
-    if data_start < len(texts) and _is_numbering_row(texts[data_start], len(mapping)):
-        data_start += 1
-    signature = hashlib.sha1("|".join(shown).encode()).hexdigest()[:16]
-    unmapped = [c for c, t in enumerate(shown) if t and c not in mapping]
-    return Header(first, last, data_start, shown, mapping, signature, unmapped)
 
 
 class _Merges:
@@ -190,11 +65,7 @@ class _Merges:
                     row[c] = value
         started = self.by_start.pop(index, None)
         if started:
-            for (
-                r2,
-                c1,
-                c2,
-            ) in started:
+            for r2, c1, c2 in started:
                 if 0 <= c1 < len(row):
                     self.active.append((r2, c1, c2, row[c1]))
                     for c in range(c1 + 1, min(c2 + 1, len(row))):
@@ -409,10 +280,9 @@ class RosterSheet:
             self.col_offset = start[1]
             self.end_row = self.source.end_row
             top = self.source.head(HEADER_SCAN_ROWS)
-            merges = _Merges(self.source.merged_cell_ranges, self.col_offset, 0)
-            header_rows = [merges.fill(i, list(row)) if merges else row for i, row in enumerate(top)]
-            self._fill_horizontal(header_rows)
-            header = detect_header(header_rows, header_row=None if header_row is None else header_row - 1)
+            ranges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in self.source.merged_cell_ranges if r1 < len(top)]
+            merged = [(r1, c1 - start[1], r2, c2 - start[1]) for r1, c1, r2, c2 in ranges]
+            header = detect_header(top, header_row=None if header_row is None else header_row - 1, merged=merged)
             if header is None and isinstance(self.source, TextSheet):
                 raise HeaderNotFound(
                     f"“{self.path.name}”不是有效的 Excel 文件，而是文本文件；按逗号或制表符分隔的表格读取，"
@@ -427,18 +297,6 @@ class RosterSheet:
         except BaseException:
             self.close()
             raise
-
-    def _fill_horizontal(self, rows: list[list]) -> None:
-        """Group captions merged across columns in the header rows apply to every column beneath them."""
-        for (r1, c1), (r2, c2) in self.source.merged_cell_ranges:
-            c1, c2 = c1 - self.col_offset, c2 - self.col_offset
-            if c2 > c1 and r1 < len(rows):
-                for r in range(r1, min(r2 + 1, len(rows))):
-                    row = rows[r]
-                    if 0 <= c1 < len(row):
-                        for c in range(c1 + 1, min(c2 + 1, len(row))):
-                            if row[c] == "":
-                                row[c] = row[c1]
 
     @property
     def data_rows_estimate(self) -> int:
