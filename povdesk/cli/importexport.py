@@ -8,6 +8,7 @@ from povdesk import stats
 from povdesk.cli import print_json
 from povdesk.files import OutputFileError
 from povdesk.progress import Progress
+from povdesk.roster.export_layouts import DEFAULT_LAYOUT, LAYOUTS
 from povdesk.roster.exporter import export_roster
 from povdesk.roster.importer import ImportResult, import_roster
 from povdesk.roster.report import check_report_path, write_reject_report
@@ -37,10 +38,18 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "export",
         help="导出 Excel 花名册",
-        description="按全国系统的花名册格式（每人一行）导出全部或某个乡镇、村的数据。",
+        description="导出全部或某个乡镇、村的花名册（每人一行）：PovDesk 的全部字段，或全国系统的导出格式；"
+        "导入时保留的其他列写在最后。",
     )
     parser.add_argument("out", metavar="OUT.xlsx", help="保存到这个 .xlsx 文件")
     parser.add_argument("--area", metavar="NAME", help="只导出这个乡镇或村")
+    parser.add_argument(
+        "--layout",
+        choices=[name for name in LAYOUTS if name != DEFAULT_LAYOUT],
+        help="按全国系统的格式导出："
+        + "；".join(f"{name}：{layout.label}" for name, layout in LAYOUTS.items() if name != DEFAULT_LAYOUT)
+        + "（默认：PovDesk 花名册，含全部字段）",
+    )
     parser.set_defaults(func=run_export)
 
 
@@ -102,7 +111,7 @@ def run_export(args, db) -> int:
     if args.area:
         with db.session() as session:
             area_id = stats.find_area(session, args.area).id
-    result = export_roster(db, args.out, area_id=area_id, progress=_progress())
+    result = export_roster(db, args.out, area_id=area_id, layout=args.layout or DEFAULT_LAYOUT, progress=_progress())
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"已导出 {result.households} 户 {result.persons} 人到 {result.path}")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ui.importing.wizard import ImportWizard
 
 LAST_EXPORT_FOLDER = Option("export/last_folder", "")
+LAST_EXPORT_LAYOUT = Option("export/last_layout", "povdesk")
 
 
 def open_import_wizard(window, path: str | None = None) -> ImportWizard:
@@ -29,18 +30,26 @@ def open_import_wizard(window, path: str | None = None) -> ImportWizard:
 
 
 def export_roster_to(parent: QWidget, db, settings, *, area_id: int | None = None, household_ids=None,
-                     path: str | None = None):  # fmt: skip
-    """Ask for a file (unless given) and export in the background; the registry, an area or the given households."""
+                     path: str | None = None, layout: str | None = None):  # fmt: skip
+    """Ask for a file and its layout (unless given) and export in the background; the registry, an area or the given
+    households. The layout is chosen with the file type of the save dialog and remembered."""
+    from povdesk.roster.export_layouts import DEFAULT_LAYOUT, LAYOUTS  # the exporter: loaded when first used
+    from povdesk.roster.exporter import export_roster
+
     if path is None:
         folder = settings.get(LAST_EXPORT_FOLDER) or str(Path.home())
-        path, _ = QFileDialog.getSaveFileName(parent, parent.tr("导出花名册"), str(Path(folder) / "花名册.xlsx"),
-                                              parent.tr("Excel 表格 (*.xlsx)"))  # fmt: skip
+        filters = {f"{chosen.label} (*.xlsx)": name for name, chosen in LAYOUTS.items()}
+        last = settings.get(LAST_EXPORT_LAYOUT)
+        selected = next((text for text, name in filters.items() if name == last), next(iter(filters)))
+        path, selected = QFileDialog.getSaveFileName(parent, parent.tr("导出花名册"), str(Path(folder) / "花名册.xlsx"),
+                                                     ";;".join(filters), selected)  # fmt: skip
         if not path:
             return None
+        layout = filters.get(selected, DEFAULT_LAYOUT)
         settings.set(LAST_EXPORT_FOLDER, str(Path(path).parent))
+        settings.set(LAST_EXPORT_LAYOUT, layout)
     if not path.lower().endswith(".xlsx"):
         path += ".xlsx"
-    from povdesk.roster.exporter import export_roster  # openpyxl: loaded when first used
 
     def done(result) -> None:
         QMessageBox.information(parent, parent.tr("导出花名册"),
@@ -49,7 +58,8 @@ def export_roster_to(parent: QWidget, db, settings, *, area_id: int | None = Non
 
     return run_in_background(
         parent, parent.tr("正在导出花名册"),
-        lambda progress: export_roster(db, path, area_id=area_id, household_ids=household_ids, progress=progress),
+        lambda progress: export_roster(db, path, area_id=area_id, household_ids=household_ids,
+                                       layout=layout or DEFAULT_LAYOUT, progress=progress),
         done,
     )  # fmt: skip
 
@@ -62,7 +72,7 @@ def install(window) -> tuple[QAction, QAction]:
     import_action.setStatusTip(window.tr("从 Excel 花名册（.xlsx/.xls/.ods）导入户和成员"))
     import_action.triggered.connect(lambda: open_import_wizard(window))
     export_action = QAction(window.tr("导出花名册…"), window)
-    export_action.setStatusTip(window.tr("按全国系统格式导出当前区划（未选区划时为全部）的花名册"))
+    export_action.setStatusTip(window.tr("导出当前区划（未选区划时为全部）的花名册：PovDesk 全部字段或全国系统的格式"))
     export_action.triggered.connect(
         lambda: export_roster_to(window, window.db, window.settings, area_id=window.current_area_id())
     )
