@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, and_, case, func, literal_column, or_, select
+from sqlalchemy import Select, and_, case, func, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from povdesk import codes, idnumber
@@ -42,6 +42,7 @@ class RegistryQuery:
     attribute: str | None = None
     cause: str | None = None  # main cause or either other cause
     monitor_type: str | None = None
+    needs_review: bool = False  # only households with values to verify (待核实)
     year: int | None = None
     sort: str = "number"
     descending: bool = False
@@ -135,6 +136,8 @@ def _matching(session: Session, query: RegistryQuery, year: int | None, *, subst
                 )
             )
         )
+    if query.needs_review:
+        conditions.append(Household.needs_review == true())
     if (cond := _search(query.text, substring=substring)) is not None:
         conditions.append(cond)
     return select(Household.id).where(*conditions) if conditions else None
@@ -148,6 +151,12 @@ def household_ids(session: Session, query: RegistryQuery) -> list[int]:
         # nobody's name starts with it: look inside names (建国 finds 张建国), a slower full scan
         ids = _ordered(session, query, year, _matching(session, query, year, substring=True))
     return ids
+
+
+def review_count(session: Session, area_id: int | None) -> int:
+    """Households of the area's subtree with values to verify: the count beside the 待核实 filter."""
+    matching = _matching(session, RegistryQuery(area_id=area_id, needs_review=True), None)
+    return session.scalar(select(func.count()).select_from(matching.subquery()))
 
 
 def first_household_ids(session: Session, query: RegistryQuery, n: int) -> tuple[list[int], int] | None:

@@ -16,8 +16,10 @@ from povdesk.households.draft import (
     recompute,
     remove_member,
     set_id_number,
+    values_to_verify,
     village_options,
 )
+from povdesk.households.review import field_name, kept_values
 from povdesk.households.saving import save
 from povdesk.households.status import (
     ACTIONS,
@@ -31,6 +33,7 @@ from povdesk.households.validation import Problem, ValidationFailed, member_prob
 __all__ = [
     "ACTIONS", "EditConflict", "EpisodeDraft", "HistoryRow", "HouseholdDraft", "MeasureDraft", "MemberDraft",
     "Problem", "StatusChange", "ValidationFailed", "VillageOption", "YearDraft", "add_year", "allowed_actions", "apply_status_change",
-    "field_label", "has_changes", "history", "load", "member_problems", "new_draft", "recompute", "remove_member",
-    "save", "set_id_number", "undo_last_status_change", "validate", "value_label", "village_options",
+    "field_label", "field_name", "has_changes", "history", "kept_values", "load", "member_problems", "new_draft",
+    "recompute", "remove_member", "save", "set_id_number", "undo_last_status_change", "validate", "value_label",
+    "values_to_verify", "village_options",
 ]  # fmt: skip

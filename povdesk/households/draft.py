@@ -31,7 +31,7 @@ STATUS_FIELDS = ("status", "year_identified", "year_exited")
 MEMBER_FIELDS = (
     "name", "id_number", "sex", "birth_date", "relation", "ethnicity", "education", "school_status", "health",
     "labor", "work_status", "work_months", "medical_insurance", "serious_illness_insurance", "pension_insurance",
-    "phone", "removed_on", "removed_reason",
+    "low_income_support", "extreme_support", "phone", "removed_on", "removed_reason",
 )  # fmt: skip
 INCOME_FIELDS = ("wage_income", "business_income", "property_income", "transfer_income")
 GUARANTEE_FIELDS = ("food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")
@@ -54,7 +54,8 @@ FIELD_LABELS: dict[str, str] = {
     "name": "姓名", "id_number": "身份证号", "sex": "性别", "birth_date": "出生日期", "relation": "与户主关系",
     "ethnicity": "民族", "education": "文化程度", "school_status": "在校生状况", "health": "健康状况",
     "labor": "劳动技能", "work_status": "务工状况", "work_months": "务工月数", "medical_insurance": "基本医疗保险",
-    "serious_illness_insurance": "大病保险", "pension_insurance": "基本养老保险", "removed_on": "减员日期",
+    "serious_illness_insurance": "大病保险", "pension_insurance": "基本养老保险", "low_income_support": "享受低保政策情况",
+    "extreme_support": "享受特困供养政策情况", "removed_on": "减员日期",
     "removed_reason": "减员原因",
     "year": "年度", "persons": "家庭人数", "wage_income": "工资性收入", "business_income": "生产经营性收入",
     "property_income": "财产性收入", "transfer_income": "转移性收入", "production_cost": "生产经营性支出",
@@ -73,6 +74,7 @@ CODE_FIELDS: dict[str, codes.CodeList] = {
     "other_cause_1": codes.CAUSE, "other_cause_2": codes.CAUSE, "status": codes.STATUS, "sex": codes.SEX,
     "relation": codes.RELATION, "ethnicity": codes.ETHNICITY, "education": codes.EDUCATION,
     "school_status": codes.SCHOOL, "health": codes.HEALTH, "labor": codes.LABOR, "work_status": codes.WORK,
+    "low_income_support": codes.LOW_INCOME_SUPPORT, "extreme_support": codes.EXTREME_SUPPORT,
     "removed_reason": codes.REMOVAL_REASON, "kind": codes.MEASURE, "type": codes.MONITOR_TYPE,
 }  # fmt: skip
 
@@ -101,7 +103,38 @@ class _Tracked:
 
 
 @dataclass
-class MemberDraft(_Tracked):
+class _AsWritten(_Tracked):
+    """A household or member with what a roster gave beyond its fields: values not in their code list, kept as
+    written for the clerk to verify (待核实), and the columns PovDesk does not model (read-only here)."""
+
+    unverified: dict[str, str] = field(default_factory=dict, compare=False)  # field key → the text as written
+    extra: dict[str, str] = field(default_factory=dict, compare=False)  # kept column → value
+    checked: set[str] = field(default_factory=set, compare=False)  # unverified keys the clerk marked 已核实
+
+    # The draft fields that answer an unverified key, where they are not the key itself.
+    ANSWERED_BY: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def answered(self, key: str) -> bool:
+        """The clerk gave the field of an unverified text a value in this draft (picked a code)."""
+        names = self.ANSWERED_BY.get(key, (key,) if key in self.FIELDS else ())
+        changed = self.changed_fields()
+        return any(name in changed and getattr(self, name) not in (None, "") for name in names)
+
+    def written(self, key: str) -> str | None:
+        """The text as written of a field not yet marked 已核实; None when there is none."""
+        return None if key in self.checked else self.unverified.get(key)
+
+    def to_verify(self) -> dict[str, str]:
+        """The unverified texts still waiting for the clerk: neither answered nor marked 已核实."""
+        return {k: v for k, v in self.unverified.items() if k not in self.checked and not self.answered(k)}
+
+    def settled(self) -> set[str]:
+        """The unverified keys this draft resolves; their texts are dropped when it is saved."""
+        return set(self.unverified) - set(self.to_verify())
+
+
+@dataclass
+class MemberDraft(_AsWritten):
     name: str = ""
     id_number: str | None = None
     sex: str | None = None
@@ -117,6 +150,8 @@ class MemberDraft(_Tracked):
     medical_insurance: bool | None = None
     serious_illness_insurance: bool | None = None
     pension_insurance: bool | None = None
+    low_income_support: str | None = None
+    extreme_support: str | None = None
     phone: str | None = None
     removed_on: dt.date | None = None
     removed_reason: str | None = None
@@ -193,7 +228,7 @@ class EpisodeDraft(_Tracked):
 
 
 @dataclass
-class HouseholdDraft(_Tracked):
+class HouseholdDraft(_AsWritten):
     number: str = ""
     village_id: int | None = None
     group_id: int | None = None
@@ -217,6 +252,7 @@ class HouseholdDraft(_Tracked):
     status_changes: list[StatusChange] = field(default_factory=list)  # pending, applied in order when saved
 
     FIELDS = HOUSEHOLD_FIELDS + STATUS_FIELDS
+    ANSWERED_BY = {"other_causes": ("other_cause_1", "other_cause_2"), "household_type": ("status",)}
 
     def active_members(self) -> list[MemberDraft]:
         return [m for m in self.members if m.active]
@@ -238,12 +274,20 @@ def has_changes(draft: HouseholdDraft) -> bool:
         draft.id is None
         or draft.status_changes
         or draft.removed_measures
+        or any(row.checked for row in (draft, *draft.members))
         or any(row.id is None or row.changed_fields() for row in rows)
     )
 
 
+def values_to_verify(draft: HouseholdDraft) -> list[tuple[HouseholdDraft | MemberDraft, str, str]]:
+    """(row, field key, text as written) of every value still to verify: the household's, then its current members'."""
+    return [(row, key, text) for row in (draft, *draft.active_members()) for key, text in row.to_verify().items()]
+
+
 def _copy(model_obj: Any, cls: type[_Tracked], *extra: str) -> _Tracked:
     row = cls(id=model_obj.id, **_snapshot(model_obj, cls.FIELDS + extra))
+    if isinstance(row, _AsWritten):
+        row.unverified, row.extra = dict(model_obj.unverified or {}), dict(model_obj.extra or {})
     row.mark_loaded()
     return row
 
@@ -257,7 +301,7 @@ def load(session: Session, household_id: int) -> HouseholdDraft:
     )
     if household is None:
         raise NotFound(f"找不到编号为 {household_id} 的户，可能已被删除")
-    draft = HouseholdDraft(id=household.id, **_snapshot(household, HouseholdDraft.FIELDS))
+    draft = _copy(household, HouseholdDraft)
     draft.members = [_copy(m, MemberDraft) for m in household.members]
     draft.years = [_copy(y, YearDraft, "year") for y in household.years]
     draft.measures = [
@@ -269,7 +313,6 @@ def load(session: Session, household_id: int) -> HouseholdDraft:
         .order_by(MonitoredHousehold.identified_on, MonitoredHousehold.id)
     )
     draft.episodes = [_copy(e, EpisodeDraft) for e in episodes]
-    draft.mark_loaded()
     return draft
 
 

@@ -24,6 +24,7 @@ from povdesk.households.draft import (
     YearDraft,
     recompute,
 )
+from povdesk.households.review import store_review
 from povdesk.households.status import MONITOR_ACTIONS, StatusChange
 from povdesk.households.validation import ValidationFailed, validate
 from povdesk.model import AssistanceMeasure, ChangeLog, Household, HouseholdYear, Member, MonitoredHousehold
@@ -256,6 +257,7 @@ def _save(db: Database, draft: HouseholdDraft, user: str) -> int:
         for row in draft.members:
             if row.id is None or row.changed_fields():
                 writer.member(row)
+        store_review(session, draft, writer.household)
         persons = len(draft.active_members())
         for row in draft.years:
             writer.year(row, persons)

@@ -4,13 +4,18 @@ The parser hands on one record per block of rows (see `validate.HouseholdRecord`
 head's row was accepted, or, with no head row at all, when the registry already holds the household with its head
 (a file that adds or corrects some members of registered households). A later block of the same number, met after
 other households' rows, joins the first block's household when it has no head of its own; a block with another head
-is another family under a number already used, and is rejected naming both row ranges.
+is another family under a number already used, and is rejected naming both row ranges. A person the registry holds
+in another household is refused: one person, one household.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from povdesk.model import Household, Member
 from povdesk.roster.fields import shown
 
 if TYPE_CHECKING:
@@ -72,21 +77,54 @@ def _fail(household: HouseholdRecord, reason: str) -> None:
 def _join(parser: RosterParser, block: HouseholdRecord, owner: HouseholdRecord) -> None:
     """A later block joins its household: its household-level cells were not taken, any that differ are reported."""
     owner.rows += block.rows
-    for key, value in block.values.items():
-        kept = owner.values.get(key)
-        if value == kept:
+    theirs = _written(parser, owner)
+    for key, text in _written(parser, block).items():
+        kept = theirs.get(key)
+        if text == kept:
             continue
         i = parser.household_index[key]
         row, first = block.raw_rows[i], owner.raw_rows[i]
         if kept is None:
-            message = (f"同户{rows_of(owner)}未填写此项，本行填写的“{shown(key, value)}”未导入"
-                       "（同一户的各行应排在一起）")  # fmt: skip
+            message = f"同户{rows_of(owner)}未填写此项，本行填写的“{text}”未导入（同一户的各行应排在一起）"
         else:
-            message = f"与同户第{first}行填写的“{shown(key, kept)}”不一致，以第{first}行为准"
+            message = f"与同户第{first}行填写的“{kept}”不一致，以第{first}行为准"
         parser.warn(row, parser.labelled(key, message))
+
+
+def _written(parser: RosterParser, household: HouseholdRecord) -> dict[str, str]:
+    """A block's household-level cells by field, as the clerk reads them: values shown, unreadable ones as written
+    (what is derived from them, such as a status from 户类型, follows)."""
+    found = {key: shown(key, value) for key, value in household.values.items() if key in parser.household_index}
+    found.update((key, value.text) for key, value in household.unreadable or ())
+    return found
 
 
 def rows_of(household: HouseholdRecord) -> str:
     """第5–7行, or 第5行 for a block of one row."""
     first, last = household.first_row, household.last_row
     return f"第{first}行" if first == last else f"第{first}–{last}行"
+
+
+def claimed_elsewhere(
+    session: Session, parser: RosterParser, household: HouseholdRecord, owners: dict[str, Member]
+) -> None:
+    """Reject the rows of people the registry holds in another household (before the head rule is applied).
+
+    `owners`: the members registered under the ID numbers of the batch's rows, wherever they belong.
+    """
+    if not owners:
+        return
+    mine = household.id if household.owner is None else household.owner.id
+    staying = []
+    for member in household.members:
+        current = owners.get(member.person.number)
+        if current is None or current.household_id == mine:
+            staying.append(member)
+            continue
+        other = session.get(Household, current.household_id)
+        head = session.scalar(select(Member.name).where(Member.household_id == current.household_id,
+                                                        Member.relation == "head", Member.removed_on.is_(None)))  # fmt: skip
+        parser.reject(member.row, f"身份证号{member.person.number}已登记为户编号{other.number}"
+                      f"{f'（户主{head}）' if head else ''}的成员{current.name}，一人只能属于一户，"
+                      "本行未导入；如确需迁入本户，请先在该户办理减员", member.raw)  # fmt: skip
+    household.members = staying

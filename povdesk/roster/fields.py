@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from povdesk import codes
 from povdesk.roster import normalize as nz
 from povdesk.roster.cells import CellError
 from povdesk.roster.layout import BY_KEY, stored_bound
 
 SHOWN_CHARS = 8  # the first characters a too-long value is shown with
+OTHER_CAUSES_MAX = 2  # 其他致贫原因 holds up to two causes (CODES.md §17)
 
 
 class ColumnInvalid(nz.Invalid):
@@ -20,14 +22,15 @@ class ColumnInvalid(nz.Invalid):
 
 
 def converter(
-    key: str, today: dt.date, date_epoch: dt.date = nz.EXCEL_EPOCH_1900
+    key: str, today: dt.date, date_epoch: dt.date = nz.EXCEL_EPOCH_1900, header: str = ""
 ) -> tuple[Callable[[object], object], bool]:
-    """The converter of a field and whether its results may be cached per distinct raw value.
+    """The converter of a field and whether its results may be cached per distinct raw value; `header` is the
+    column's name in the file (首次识别时间 writes the identification year its own way).
 
     Every field goes through here, so every field refuses error cells (#N/A, unsaved formulas) and values its
     column cannot hold, instead of reading the first as a blank and letting the database choke on the second.
     """
-    convert, cached = _normaliser(key, today, date_epoch)
+    convert, cached = _normaliser(key, today, date_epoch, header)
     refuse = _bound_check(key)
 
     def checked(value: object) -> object:
@@ -61,19 +64,26 @@ def too_long(value: str, limit: int) -> ColumnInvalid:
     return ColumnInvalid(f"超过{limit}个字（共{len(value)}个字）：“{shown}”")
 
 
-def _normaliser(key: str, today: dt.date, date_epoch: dt.date) -> tuple[Callable[[object], object], bool]:
+def _normaliser(key: str, today: dt.date, date_epoch: dt.date, header: str) -> tuple[Callable[[object], object], bool]:
     column = BY_KEY[key]
     kind = column.kind
+    if key == "health":  # a multi-select since 2018: several states stored joined by ","
+        several = nz.multi_code(column.code_list)
+        return (lambda v: ",".join(found) if (found := several(v)).__class__ is tuple else found), True
+    if column.code_list is codes.RISK:  # MonitoredHousehold.risk is free text: labels, or the text as written
+        return nz.label_or_text(codes.RISK), True
     if kind == "code":
         return nz.code(column.code_list), True
     if kind == "causes":
-        return nz.causes(column.code_list), True
+        return nz.multi_code(column.code_list, OTHER_CAUSES_MAX), True
     if kind == "bool":
         return nz.boolean, True
     if kind == "int":
         return nz.integer, True
+    if kind == "year" and key == "year_identified" and "首次识别时间" in header:
+        return (lambda v: nz.identification_year(v, today=today, epoch=date_epoch)), True
     if kind == "year":
-        return (lambda v: nz.year(v, today=today)), True
+        return (lambda v: nz.year(v, today=today, epoch=date_epoch)), True
     if kind == "money":
         return nz.money, True
     if kind == "date":

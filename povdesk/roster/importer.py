@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+import threading
 from pathlib import Path
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, select, text, update
 from sqlalchemy.orm import Session
 
-from povdesk import history
 from povdesk.bulk import bulk_insert, indexes_built_after, no_gc_passes
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
@@ -24,118 +23,31 @@ from povdesk.model import (
     MonitoredHousehold,
     Pairing,
 )
-from povdesk.names import pinyin_keys
 from povdesk.progress import Progress
-from povdesk.roster.families import settle
-from povdesk.roster.layout import BY_KEY, match_header
-from povdesk.roster.reader import Header, MissingColumns, RosterSheet
+from povdesk.roster import kept, national
+from povdesk.roster.families import claimed_elsewhere, settle
+from povdesk.roster.kept import KeptColumns
+from povdesk.roster.layout import BY_KEY
+from povdesk.roster.reader import Header, MissingColumns, RosterSheet, data_year_hint
+from povdesk.roster.result import ImportResult
 from povdesk.roster.store import (
     Areas,
     Cadres,
+    Ids,
     households_by_number,
     members_by_id_number,
     registered_heads,
 )
-from povdesk.roster.validate import HouseholdRecord, Issue, MemberRecord, RosterParser
+from povdesk.roster.validate import HouseholdRecord, RosterParser
+from povdesk.roster.writer import YEAR_FIELDS, Batch, Extras, Writer
 
-IGNORED_HEADERS = ("未导入原因", "原行号")  # the extra columns of a reject report being imported again
 CHUNK_ROWS = 4096
 FLUSH_MEMBERS = 8192
 IMPORT_LOCK_KEY = 0x506F764465736B01  # PostgreSQL advisory lock held by the running roster import
 
-HOUSEHOLD_FIELDS = {  # layout key → Household attribute
-    "phone": "phone", "bank_name": "bank_name", "bank_account": "bank_account", "ident_standard": "ident_standard",
-    "attribute": "attribute", "main_cause": "main_cause", "status": "status", "year_identified": "year_identified",
-    "year_exited": "year_exited",
-}  # fmt: skip
-YEAR_FIELDS = (
-    "wage_income", "business_income", "property_income", "transfer_income", "production_cost", "net_income",
-    "per_capita_income", "food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok",
-)  # fmt: skip
-MEMBER_FIELDS = (
-    "relation", "ethnicity", "education", "school_status", "health", "labor", "work_status", "work_months",
-    "medical_insurance", "serious_illness_insurance", "pension_insurance",
-)  # fmt: skip
-
 
 class ImportBusy(PovDeskError):
     """Another import is running on the shared database."""
-
-
-class _Rollback(Exception):
-    """Raised inside the transaction to undo a dry run or a --strict import with rejected rows."""
-
-
-@dataclass
-class ImportResult:
-    path: Path
-    sheet: str
-    header_row: int
-    header_texts: list[str]
-    dry_run: bool = False
-    strict: bool = False
-    committed: bool = False
-    households_added: int = 0
-    households_updated: int = 0
-    persons_added: int = 0
-    persons_updated: int = 0
-    rejected: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    rejected_raw: dict[int, list] = field(default_factory=dict)
-
-    @property
-    def refused_by_strict(self) -> bool:
-        return self.strict and bool(self.rejected)
-
-    def to_json(self) -> dict:
-        """The CLI's --json object."""
-        return {
-            "households_added": self.households_added,
-            "households_updated": self.households_updated,
-            "persons_added": self.persons_added,
-            "persons_updated": self.persons_updated,
-            "rejected": [{"row": i.row, "reason": i.reason} for i in self.rejected],
-            "warnings": [{"row": i.row, "reason": i.reason} for i in self.warnings],
-        }
-
-    def summary(self) -> str:
-        """One Chinese paragraph for the clerk."""
-        if self.refused_by_strict:
-            head = f"有 {len(self.rejected)} 行被拒绝，按“严格模式”要求本次未导入任何数据。"
-        elif self.dry_run:
-            head = (f"预检完成（未写入数据库）：将新增 {self.households_added} 户 {self.persons_added} 人，"
-                    f"更新 {self.households_updated} 户 {self.persons_updated} 人。")  # fmt: skip
-        else:
-            head = (f"导入完成：新增 {self.households_added} 户 {self.persons_added} 人，"
-                    f"更新 {self.households_updated} 户 {self.persons_updated} 人。")  # fmt: skip
-        return head + f"被拒绝 {len(self.rejected)} 行，提示 {len(self.warnings)} 条。"
-
-
-class _Ids:
-    """Primary keys for bulk-inserted rows that other rows refer to, taken inside the import's transaction."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.postgres = session.get_bind().dialect.name == "postgresql"
-        self.next: dict[str, int] = {}
-        self.pools: dict[str, list[int]] = {}
-
-    def take(self, model: type, n: int) -> list[int] | range:
-        table = model.__tablename__
-        if n <= 0:
-            return []
-        if self.postgres:  # drawn from the sequence in blocks; unused numbers only leave gaps
-            pool = self.pools.setdefault(table, [])
-            if len(pool) < n:
-                pool.extend(self.session.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                                                      "FROM generate_series(1, :n)"), {"n": max(n - len(pool), 1024)}))  # fmt: skip
-            taken, self.pools[table] = pool[:n], pool[n:]
-            return taken
-        start = self.next.get(table)
-        if start is None:  # SQLite: the audit row written first holds the write lock, so max(id) cannot go stale
-            start = (self.session.scalar(text(f"SELECT max(id) FROM {table}")) or 0) + 1
-        self.next[table] = start + n
-        return range(start, start + n)
 
 
 class _Run:
@@ -149,7 +61,7 @@ class _Run:
         self.today = today
         self.progress = progress
         self.reason = f"花名册导入：{sheet.path.name}"
-        self.ids = _Ids(session)
+        self.ids = Ids(session)
         self.had_households = session.scalar(select(exists().where(Household.id.is_not(None))))
         self.had_members = session.scalar(select(exists().where(Member.id.is_not(None))))
         self.areas = Areas(session, self.ids, warn_new=bool(self.had_households))
@@ -157,7 +69,31 @@ class _Run:
         self.keys = set(sheet.header.mapping.values())
         self.pending: list[HouseholdRecord] = []
         self.pending_members = 0
-        self.existing_ids: set[int] = set()  # households that were registered before this import
+        self.kept = KeptColumns(sheet.header)
+        result.kept_columns = len(self.kept.keys)
+        if self.kept:
+            kept.remember(session, self.kept.keys)
+        # a list of exited people says which members get 低保 or 特困 support, not the household's attribute
+        self.derive_attribute = "attribute" not in self.keys and bool(self.keys.intersection(national.SUPPORT_KEYS))
+        self.writer = Writer(
+            session,
+            parser,
+            result,
+            self.cadres,
+            user=user,
+            today=today,
+            reason=self.reason,
+            header_row=sheet.header.excel_row,
+            income_year=self._income_year(),
+        )
+
+    def _income_year(self) -> tuple[int, str] | None:
+        """The year of the incomes of a household whose 收入年度 is not given (no column, or a blank cell): the data
+        year the title rows name, else last year (said in the summary). None: the file has no yearly figures."""
+        if not self.keys.intersection((*YEAR_FIELDS, "dangerous_house")):  # 是否危房户 gives housing_ok
+            return None
+        year = data_year_hint(self.sheet.header.context)
+        return (year, "title") if year is not None else (self.today.year - 1, "assumed")
 
     # -- the loop --------------------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -218,7 +154,7 @@ class _Run:
             found = existing.get(household.number) if household.owner is None else None
             if found is not None:
                 household.id = found.id
-            self._claimed_elsewhere(household, owners)
+            claimed_elsewhere(self.s, parser, household, owners)
             settle(parser, household, registered_head=heads.get(found.id) if found is not None else None)
             if household.error is None and household.owner is None and household.members:
                 place = self.areas.place(household.values, household.first_row, parser.warn)
@@ -236,197 +172,62 @@ class _Run:
         # New areas go in before anything else of the batch: an updated household moved into one is flushed by the
         # next query (autoflush), and its foreign key must find the area there.
         self.areas.insert_new()
-        new_households, new_members, years, monitors, pairings, logs = [], [], [], [], [], []
+        writer, batch = self.writer, Batch()
+        review: list[int] = []  # households stored before whose later rows have values to verify
         new_ids = iter(self.ids.take(Household, sum(1 for h in ready if h.id is None and h.owner is None)))
         for household in ready:
+            parser.warn_kept(household)
+            if household.owner is None and self.derive_attribute and household.values.get("status") is not None:
+                household.values["attribute"] = national.derived_attribute(household.members)
+                self.result.attributes_derived += 1
+            episode = national.episode(parser, household) if household.owner is None else None
+            extras = self._extras(household)
             if household.owner is not None:  # a later block joins the household of the first
                 household.id = household.owner.id
             elif household.id is None:
                 household.id = next(new_ids)
-                new_households.append(self._household_row(household))
-                logs.append(dict(household_id=household.id, member_id=None, kind="created", field=None,
-                                 old_value=None, new_value=household.values.get("status"), reason=self.reason,
-                                 user=self.user))  # fmt: skip
-                self._year(household, None, years)
-                self._monitoring(household, None, monitors)
-                self._helper(household, None, pairings)
+                writer.add(household, episode, extras, batch)
                 self.result.households_added += 1
             else:
                 found = existing[household.number]
-                self.existing_ids.add(found.id)
-                if self._update_household(found, household, years, monitors, pairings):
+                writer.existing_ids.add(found.id)
+                if writer.update_household(found, household, episode, extras, batch):
                     self.result.households_updated += 1
-            self._members(household, owners, new_members, logs)
+            to_review = writer.members(household, owners, extras, batch)
+            if household.owner is not None and to_review:
+                review.append(household.id)
+            elif household.owner is None and household.id in writer.existing_ids:
+                writer.review(existing[household.number], household, to_review)
             household.members = []
-        self._insert(new_households, new_members, years, monitors, pairings, logs)
+        self._insert(batch)
+        if review:
+            self.s.execute(update(Household).where(Household.id.in_(review)).values(needs_review=True))
 
-    def _insert(self, households, members, years, monitors, pairings, logs) -> None:
+    def _extras(self, household: HouseholdRecord) -> Extras:
+        """The kept columns of a household's rows: (household values, each member's values, keys held per person).
+        A later block's values all go to its members: its household's own were settled with the first block."""
+        if not self.kept:
+            return {}, [{}] * len(household.members), set()
+        values, members, per_person = self.kept.split([member.raw for member in household.members])
+        if household.owner is not None:
+            return {}, [{**values, **mine} for mine in members], per_person | set(values)
+        return values, members, per_person
+
+    def _insert(self, batch: Batch) -> None:
         self.s.flush()
         self.cadres.insert_new()
-        bulk_insert(self.s, Household, households)
-        if members:
-            ids = iter(self.ids.take(Member, len(members)))
-            for row, log in members:
+        bulk_insert(self.s, Household, batch.households)
+        if batch.members:
+            ids = iter(self.ids.take(Member, len(batch.members)))
+            for row, log in batch.members:
                 row["id"] = next(ids)
                 if log is not None:
                     log["member_id"] = row["id"]
-            bulk_insert(self.s, Member, [row for row, _ in members])
-        bulk_insert(self.s, HouseholdYear, years)
-        bulk_insert(self.s, MonitoredHousehold, monitors)
-        bulk_insert(self.s, Pairing, pairings)
-        bulk_insert(self.s, ChangeLog, logs)
-
-    # -- new rows --------------------------------------------------------------------------------------------------
-    def _household_row(self, household: HouseholdRecord) -> dict:
-        v = household.values
-        causes = v.get("other_causes") or ()
-        row = dict(id=household.id, number=household.number, village_id=v["village_id"], group_id=v["group_id"],
-                   other_cause_1=causes[0] if causes else None, other_cause_2=causes[1] if len(causes) > 1 else None)  # fmt: skip
-        for key, attr in HOUSEHOLD_FIELDS.items():
-            row[attr] = v.get(key)
-        return row
-
-    def _member_row(self, household: HouseholdRecord, member: MemberRecord) -> dict:
-        full, initials = pinyin_keys(member.name)
-        person = member.person
-        row = dict(household_id=household.id, id_number=person.number, name=member.name, name_pinyin=full,
-                   name_initials=initials, sex=person.sex, birth_date=person.birth_date)  # fmt: skip
-        values = member.values
-        for key in MEMBER_FIELDS:
-            row[key] = values.get(key)
-        return row
-
-    def _year(self, household: HouseholdRecord, found: Household | None, years: list) -> bool:
-        """The income and guarantees of the roster's data year: added, or updated with history."""
-        v = household.values
-        year = v.get("data_year")
-        if year is None:
-            return False
-        figures = {k: v[k] for k in YEAR_FIELDS if v.get(k) is not None}
-        if v.get("household_size") is not None:
-            figures["persons"] = v["household_size"]
-        current = None
-        if found is not None:
-            current = self.s.scalar(select(HouseholdYear).where(HouseholdYear.household_id == found.id,
-                                                                HouseholdYear.year == year))  # fmt: skip
-        if current is None:
-            if not figures:
-                return False
-            years.append(dict(household_id=household.id, year=year, status=v.get("status"),
-                              persons=figures.pop("persons", household.rows), **figures))  # fmt: skip
-            return found is not None
-        return bool(history.apply_changes(self.s, current, figures, household_id=household.id, user=self.user,
-                                          reason=f"{self.reason}（{year}年数据）"))  # fmt: skip
-
-    def _monitoring(self, household: HouseholdRecord, found: Household | None, monitors: list) -> bool:
-        v = household.values
-        kind, since = v.get("monitor_type"), v.get("monitor_since")
-        if kind is None:
-            return False
-        if since is None:
-            self.parser.warn(
-                household.first_row, f"户编号{household.number}填写了监测对象类别，但缺少纳入监测日期，监测信息未导入"
-            )
-            return False
-        if found is not None:
-            episode = self.s.scalar(select(MonitoredHousehold).where(
-                MonitoredHousehold.household_id == found.id, MonitoredHousehold.type == kind,
-                MonitoredHousehold.identified_on == since))  # fmt: skip
-            if episode is not None:
-                eliminated = v.get("risk_eliminated_on")
-                if eliminated is None:
-                    return False
-                return bool(history.apply_changes(self.s, episode, {"risk_eliminated_on": eliminated},
-                                                  household_id=found.id, kind="monitoring", user=self.user,
-                                                  reason=self.reason))  # fmt: skip
-            history.record(self.s, household_id=found.id, kind="monitoring", field="type", new=kind,
-                           reason=self.reason, user=self.user)  # fmt: skip
-        monitors.append(dict(household_id=household.id, type=kind, identified_on=since,
-                             risk_eliminated_on=v.get("risk_eliminated_on")))  # fmt: skip
-        return found is not None
-
-    def _helper(self, household: HouseholdRecord, found: Household | None, pairings: list) -> bool:
-        v = household.values
-        name = v.get("helper_name")
-        if not name:
-            return False
-        cadre_id = self.cadres.find_or_add(name, v.get("helper_unit"), v.get("helper_phone"), v.get("helper_rank"),
-                                           household.first_row, self.parser.warn)  # fmt: skip
-        if found is not None:
-            active = list(self.s.scalars(select(Pairing).where(Pairing.household_id == found.id,
-                                                               Pairing.end_on.is_(None))))  # fmt: skip
-            if any(p.cadre_id == cadre_id for p in active):
-                return False
-            old = "、".join(p.cadre.name for p in active) or None
-            for pairing in active:
-                pairing.end_on, pairing.end_reason = self.today, f"{self.reason}，更换帮扶责任人"
-            history.record(self.s, household_id=found.id, kind="field", field="helper", old=old, new=name,
-                           reason=self.reason, user=self.user)  # fmt: skip
-        pairings.append(dict(cadre_id=cadre_id, household_id=household.id, start_on=self.today))
-        return found is not None
-
-    # -- updates ---------------------------------------------------------------------------------------------------
-    def _update_household(self, found: Household, household: HouseholdRecord, years, monitors, pairings) -> bool:
-        """Apply what the roster says differently; blank cells never erase what the registry knows."""
-        v = household.values
-        values = {attr: v[key] for key, attr in HOUSEHOLD_FIELDS.items() if v.get(key) is not None}
-        values["village_id"] = v["village_id"]
-        if v.get("group_id") is not None:
-            values["group_id"] = v["group_id"]
-        if v.get("other_causes"):
-            causes = v["other_causes"]
-            values["other_cause_1"] = causes[0]
-            values["other_cause_2"] = causes[1] if len(causes) > 1 else None
-        changed = bool(history.apply_changes(self.s, found, values, household_id=found.id, user=self.user,
-                                             reason=self.reason))  # fmt: skip
-        changed |= self._year(household, found, years)
-        changed |= self._monitoring(household, found, monitors)
-        changed |= self._helper(household, found, pairings)
-        return changed
-
-    def _members(self, household: HouseholdRecord, owners: dict[str, Member], new_members: list, logs: list) -> None:
-        for member in household.members:
-            current = owners.get(member.person.number)
-            if current is None:
-                row = self._member_row(household, member)
-                log = None
-                if household.id in self.existing_ids:
-                    log = dict(household_id=household.id, member_id=None, kind="member_added", field=None,
-                               old_value=None, new_value=member.name, reason=self.reason, user=self.user)  # fmt: skip
-                new_members.append((row, log))
-                if log is not None:
-                    logs.append(log)
-                self.result.persons_added += 1
-                continue
-            values = {k: member.values[k] for k in MEMBER_FIELDS if member.values.get(k) is not None}
-            values["name"] = member.name
-            values["sex"] = member.person.sex
-            values["birth_date"] = member.person.birth_date
-            changed = history.apply_changes(self.s, current, values, household_id=household.id, user=self.user,
-                                            kind="member_changed", member_id=current.id, reason=self.reason)  # fmt: skip
-            if "name" in changed:
-                current.name_pinyin, current.name_initials = pinyin_keys(member.name)
-            if changed:
-                self.result.persons_updated += 1
-
-    def _claimed_elsewhere(self, household: HouseholdRecord, owners: dict[str, Member]) -> None:
-        """Reject the rows of people the registry holds in another household (before the head rule is applied)."""
-        if not owners:
-            return
-        mine = household.id if household.owner is None else household.owner.id
-        kept = []
-        for member in household.members:
-            current = owners.get(member.person.number)
-            if current is None or current.household_id == mine:
-                kept.append(member)
-                continue
-            other = self.s.get(Household, current.household_id)
-            head = self.s.scalar(select(Member.name).where(Member.household_id == current.household_id,
-                                                           Member.relation == "head", Member.removed_on.is_(None)))  # fmt: skip
-            self.parser.reject(member.row, f"身份证号{member.person.number}已登记为户编号{other.number}"
-                               f"{f'（户主{head}）' if head else ''}的成员{current.name}，一人只能属于一户，"
-                               "本行未导入；如确需迁入本户，请先在该户办理减员", member.raw)  # fmt: skip
-        household.members = kept
+            bulk_insert(self.s, Member, [row for row, _ in batch.members])
+        bulk_insert(self.s, HouseholdYear, batch.years)
+        bulk_insert(self.s, MonitoredHousehold, batch.monitors)
+        bulk_insert(self.s, Pairing, batch.pairings)
+        bulk_insert(self.s, ChangeLog, batch.logs)
 
 
 def _one_import_at_a_time(session: Session) -> None:
@@ -441,6 +242,50 @@ def _one_import_at_a_time(session: Session) -> None:
         raise ImportBusy("另一台电脑正在导入花名册，本次未导入任何数据，数据库未改动。请等它完成后重试")
 
 
+class PendingImport:
+    """A validated import whose transaction is still open: `result` is what committing it stores.
+
+    The wizard's preview: the clerk reads `result`, then 导入 calls `commit()`, 上一步 or 取消 `rollback()`; the file
+    is not read again. Meanwhile the transaction keeps what it wrote to itself (SQLite: the database's one writer;
+    PostgreSQL: the import lock and the rows), so it is held only while the clerk reads the preview.
+    The session passes from the worker thread that ran the import to the one that commits (SQLAlchemy opens SQLite
+    files with check_same_thread=False for its connection pool) and is never used by two at once: `commit()` and
+    `rollback()` take one lock, and whichever comes second finds the transaction gone.
+    """
+
+    def __init__(self, db: Database, session: Session, result: ImportResult) -> None:
+        self.result = result
+        self._db = db
+        self._session: Session | None = session
+        self._lock = threading.Lock()
+
+    @property
+    def open(self) -> bool:
+        """Neither committed nor rolled back yet."""
+        return self._session is not None
+
+    def commit(self) -> ImportResult:
+        """Store what was validated; the result then reads as a done import. On an error nothing is stored."""
+        with self._lock:
+            if self._session is None:
+                raise RuntimeError("the held import was committed or rolled back already")
+            session, self._session = self._session, None
+            try:
+                session.commit()
+            finally:
+                session.close()
+        self.result.dry_run, self.result.committed = False, True
+        self._db.refresh_statistics()
+        return self.result
+
+    def rollback(self) -> None:
+        """Discard everything the import wrote; after a commit or a rollback it does nothing."""
+        with self._lock:
+            session, self._session = self._session, None
+            if session is not None:
+                session.close()  # closing a session rolls its transaction back and returns the connection
+
+
 @no_gc_passes()
 def import_roster(
     db: Database,
@@ -451,15 +296,20 @@ def import_roster(
     mapping: dict[int, str | None] | None = None,
     dry_run: bool = False,
     strict: bool = False,
+    hold: bool = False,
     progress: Progress | None = None,
     user: str = "",
     today: dt.date | None = None,
-) -> ImportResult:
+) -> ImportResult | PendingImport:
     """Import a roster file in one transaction; a dry run, a --strict refusal, an error or a cancel change nothing.
 
-    `header_row` (Excel row number of the header's last row) and `mapping` (column index → field key, None to
-    ignore a column) are what the clerk chose in the wizard; by default both are detected.
+    `header_row` (Excel row number of the header's last row) and `mapping` (column index → field key, None for a
+    column kept as written) are what the clerk chose in the wizard; by default both are detected. With `hold`, the
+    validated import comes back as a PendingImport whose transaction is still open, for the caller to commit or
+    roll back.
     """
+    if hold and (dry_run or strict):
+        raise ValueError("a held import is committed or rolled back by its caller: not a dry run, not strict")
     progress = progress or Progress()
     today = today or dt.date.today()
     progress.start(0, "正在打开花名册……")  # a county's roster takes seconds before its first row
@@ -472,38 +322,39 @@ def import_roster(
             names = "、".join(f"“{BY_KEY[k].header}”" for k in missing)
             raise MissingColumns(f"“{roster.path.name}”工作表“{roster.name}”第{header.excel_row}行的表头中找不到必需的列："
                                  f"{names}。请检查表头，或在导入向导中指定这些列")  # fmt: skip
-        result = ImportResult(Path(path), roster.name, header.excel_row, list(header.texts), dry_run=dry_run,
+        result = ImportResult(Path(path), roster.name, header.excel_row, list(header.texts), dry_run=dry_run or hold,
                               strict=strict)  # fmt: skip
         parser = RosterParser(header, roster.column_label, today=today, date_epoch=roster.date_epoch)
-        for col in header.unmapped:
-            known = match_header(header.texts[col])
-            if header.texts[col] not in IGNORED_HEADERS and not (known and BY_KEY[known].kind == "ignored"):
-                parser.warn(
-                    header.excel_row, f"第{col + 1 + roster.col_offset}列“{header.texts[col]}”无法识别，该列未导入"
-                )
         session = db.session()
+        held = False
         try:
-            with session.begin():
-                _one_import_at_a_time(session)
-                audit = AuditLog(user=user, action="roster_import", entity="household",
-                                 detail=json.dumps({"file": str(path), "sheet": roster.name}, ensure_ascii=False))  # fmt: skip
-                session.add(audit)
-                session.flush()
-                _Run(session, roster, parser, result, user=user, today=today, progress=progress).run()
-                result.rejected = sorted(parser.rejected)
-                result.warnings = sorted(parser.warnings)
-                result.rejected_raw = parser.rejected_raw
-                audit.detail = json.dumps({"file": str(path), "sheet": roster.name, **{k: v for k, v in
-                                           result.to_json().items() if not isinstance(v, list)},
-                                           "rejected": len(result.rejected)}, ensure_ascii=False)  # fmt: skip
-                if dry_run or result.refused_by_strict:
-                    raise _Rollback
-            result.committed = True
-            db.refresh_statistics()
-        except _Rollback:
-            if result.refused_by_strict and not dry_run:
-                result.households_added = result.households_updated = 0
-                result.persons_added = result.persons_updated = 0
+            session.begin()
+            _one_import_at_a_time(session)
+            audit = AuditLog(user=user, action="roster_import", entity="household",
+                             detail=json.dumps({"file": str(path), "sheet": roster.name}, ensure_ascii=False))  # fmt: skip
+            session.add(audit)
+            session.flush()
+            _Run(session, roster, parser, result, user=user, today=today, progress=progress).run()
+            result.rejected = sorted(parser.rejected)
+            result.warnings = sorted(parser.warnings)
+            result.rejected_raw = parser.rejected_raw
+            audit.detail = json.dumps({"file": str(path), "sheet": roster.name, **{k: v for k, v in
+                                       result.to_json().items() if not isinstance(v, list)},
+                                       "rejected": len(result.rejected)}, ensure_ascii=False)  # fmt: skip
+            if hold:
+                session.flush()  # a refusal by the database shows in the preview, not at 导入
+                held = True
+                return PendingImport(db, session, result)
+            if dry_run or result.refused_by_strict:
+                session.rollback()
+                if result.refused_by_strict and not dry_run:
+                    result.households_added = result.households_updated = 0
+                    result.persons_added = result.persons_updated = 0
+            else:
+                session.commit()
+                result.committed = True
+                db.refresh_statistics()
         finally:
-            session.close()
+            if not held:
+                session.close()  # after an error or a cancel: the transaction is rolled back
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from povdesk import codes
@@ -14,6 +14,33 @@ from povdesk.names import pinyin_keys
 
 Warn = Callable[[int, str], None]
 LOOKUP_BATCH = 2000
+
+
+class Ids:
+    """Primary keys for bulk-inserted rows that other rows refer to, taken inside the import's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.next: dict[str, int] = {}
+        self.pools: dict[str, list[int]] = {}
+
+    def take(self, model: type, n: int) -> list[int] | range:
+        table = model.__tablename__
+        if n <= 0:
+            return []
+        if self.postgres:  # drawn from the sequence in blocks; unused numbers only leave gaps
+            pool = self.pools.setdefault(table, [])
+            if len(pool) < n:
+                pool.extend(self.session.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                                                      "FROM generate_series(1, :n)"), {"n": max(n - len(pool), 1024)}))  # fmt: skip
+            taken, self.pools[table] = pool[:n], pool[n:]
+            return taken
+        start = self.next.get(table)
+        if start is None:  # SQLite: the audit row written first holds the write lock, so max(id) cannot go stale
+            start = (self.session.scalar(text(f"SELECT max(id) FROM {table}")) or 0) + 1
+        self.next[table] = start + n
+        return range(start, start + n)
 
 
 def households_by_number(session: Session, numbers: list[str]) -> dict[str, Household]:
@@ -54,7 +81,7 @@ class Areas:
     New areas get their ids at once and are inserted in bulk by `insert_new()`, before the households in them.
     """
 
-    def __init__(self, session: Session, ids, *, warn_new: bool) -> None:
+    def __init__(self, session: Session, ids: Ids, *, warn_new: bool) -> None:
         self.s = session
         self.ids = ids
         self.new: list[dict] = []
@@ -145,7 +172,7 @@ class Areas:
 class Cadres:
     """Helper cadres matched by name and phone (or name and unit); new ones are inserted in bulk with their units."""
 
-    def __init__(self, session: Session, ids) -> None:
+    def __init__(self, session: Session, ids: Ids) -> None:
         self.s = session
         self.ids = ids
         self.loaded = False

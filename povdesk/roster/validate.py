@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 from povdesk import codes
+from povdesk.roster import national
 from povdesk.roster import normalize as nz
 from povdesk.roster.cells import CellError
 from povdesk.roster.fields import ColumnInvalid, converter
-from povdesk.roster.layout import BY_KEY, HOUSEHOLD, MEMBER, REQUIRED_MEMBER_VALUES
+from povdesk.roster.layout import BY_KEY, HOUSEHOLD, MEMBER
 from povdesk.roster.reader import Header
 
 _MISS = object()
-_INVALID = frozenset((nz.Invalid, ColumnInvalid))  # `value.__class__ in _INVALID`: no call in the hot loops
+_INVALID = frozenset((nz.Invalid, nz.Unreadable, ColumnInvalid))  # `value.__class__ in _INVALID`: no call in hot loops
+_FATAL = frozenset((nz.Invalid, ColumnInvalid))  # unless a `warning`, the cell rejects its row (or household)
+_NO_RELATION = nz.Unreadable("", "缺少与户主关系")  # a member row without 与户主关系: imported as 其他, to be verified
+CHECKED_ONLY = ("sex", "age")  # read to check the ID number against, never stored: an unreadable one is only reported
 _TOTAL_MARKERS = ("合计", "总计", "小计", "共计", "累计")
 _NOTE_MARKERS = ("填表", "审核", "制表", "负责人", "备注", "说明", "注：", "注:", "签字", "盖章", "联系人")
 
@@ -26,6 +30,13 @@ class Issue:
 
     row: int
     reason: str
+    kind: str = field(default="", compare=False)  # warnings of one kind are grouped: "务工状况无法识别"
+
+
+def unverified(unreadable: list[tuple[str, nz.Unreadable]] | None) -> dict[str, str] | None:
+    """Field key → the text as written, of the values kept for review; None when there are none."""
+    kept = {key: value.text for key, value in unreadable or () if key not in CHECKED_ONLY}
+    return kept or None
 
 
 class HouseholdRecord:
@@ -38,7 +49,7 @@ class HouseholdRecord:
     __slots__ = (
         "number", "first_row", "last_row", "rows", "raw", "raw_rows", "conflicts", "values", "members", "error",
         "error_row", "resolved", "queued", "id", "head_name", "head_row", "declared_size", "last", "owner",
-        "head_block", "kept",
+        "head_block", "kept", "unreadable",
     )  # fmt: skip
 
     def __init__(self, number: str, first_row: int, width: int) -> None:
@@ -63,17 +74,27 @@ class HouseholdRecord:
         self.owner: HouseholdRecord | None = None  # the first block of this household number, for a later block
         self.head_block: HouseholdRecord | None = None  # on a first block: the first of its blocks with a head row
         self.kept = False  # stored (or updated): a later block of the same number may join it
+        self.unreadable: list[tuple[str, nz.Unreadable]] | None = None  # household cells kept for review
 
 
 class MemberRecord:
-    __slots__ = ("row", "raw", "person", "values", "name")
+    __slots__ = ("row", "raw", "person", "values", "name", "unreadable")
 
-    def __init__(self, row: int, raw: list, person: nz.PersonId, name: str, values: dict) -> None:
+    def __init__(
+        self,
+        row: int,
+        raw: list,
+        person: nz.PersonId,
+        name: str,
+        values: dict,
+        unreadable: list[tuple[str, nz.Unreadable]] | None = None,
+    ) -> None:
         self.row = row
         self.raw = raw
         self.person = person
         self.name = name
         self.values = values
+        self.unreadable = unreadable  # cells kept for review (待核实) as (field key, value)
 
 
 class RosterParser:
@@ -113,7 +134,9 @@ class RosterParser:
         self.household_getter = _getter(self.household_cols)
         self.member_getter = _getter(self.member_cols)
         self.converters = {
-            k: converter(k, self.today, date_epoch) for k in set(mapping.values()) if BY_KEY[k].kind != "ignored"
+            k: converter(k, self.today, date_epoch, header.texts[col])
+            for col, k in mapping.items()
+            if BY_KEY[k].kind != "ignored"
         }
         self.caches: dict[str, dict | None] = {
             k: ({} if cached else None) for k, (_, cached) in self.converters.items()
@@ -132,8 +155,36 @@ class RosterParser:
         self.rejected.append(Issue(row, reason))
         self.rejected_raw[row] = list(raw)
 
-    def warn(self, row: int, reason: str) -> None:
-        self.warnings.append(Issue(row, reason))
+    def warn(self, row: int, reason: str, kind: str = "") -> None:
+        self.warnings.append(Issue(row, reason, kind))
+
+    def _warn_kept(self, row: int, key: str, value: nz.Unreadable) -> None:
+        """The warning of a value kept for review, grouped by column: "务工状况无法识别"."""
+        label = self.label(key)
+        if key == "relation" and not value.text:
+            self.warn(row, f"{label}未填写，已按“其他”导入，待核实", f"{label}未填写")
+            return
+        if key == "relation":
+            done = "已按“其他”导入，原文保留待核实"
+        elif key in CHECKED_ONLY:
+            done = "已按身份证号导入"
+        else:
+            done = "已原样保留待核实"
+        advice = f"，{value.advice}" if value.advice else ""
+        self.warn(row, f"{label}“{value.text}”无法识别，{done}{advice}", f"{label}无法识别")
+
+    def keep(self, household: HouseholdRecord, key: str, text: str) -> None:
+        """Keep a household value for review that could not be stored, its warning already given."""
+        household.unreadable = [*(household.unreadable or ()), (key, nz.Unreadable(text, ""))]
+
+    def warn_kept(self, household: HouseholdRecord) -> None:
+        """Report the values kept for review of a household that is stored (a rejected one's rows say why instead)."""
+        if household.owner is None:  # a later block's household cells are not taken (families._join says so)
+            for key, value in household.unreadable or ():
+                self._warn_kept(household.raw_rows[self.household_index[key]], key, value)
+        for member in household.members:
+            for key, value in member.unreadable or ():
+                self._warn_kept(member.row, key, value)
 
     def _convert(self, key: str, value: object) -> object:
         convert, _ = self.converters[key]
@@ -146,17 +197,17 @@ class RosterParser:
             result = cache[value] = convert(value)
             return result
 
-    def _label(self, key: str) -> str:
+    def label(self, key: str) -> str:
         col = self.col.get(key)
         return self.labels(col) if col is not None else BY_KEY[key].header
 
     def labelled(self, key: str, message: str) -> str:
-        return f"{self._label(key)}：{message}"
+        return f"{self.label(key)}：{message}"
 
     def _reason(self, key: str, invalid: nz.Invalid) -> str:
         """Why a cell was refused, naming its column: "人均纯收入：“abc”不是金额", "“姓名”超过32个字…"."""
         if invalid.__class__ is ColumnInvalid:
-            return f"“{self._label(key)}”{invalid.message}"
+            return f"“{self.label(key)}”{invalid.message}"
         return self.labelled(key, invalid.message)
 
     def _head(self, household: HouseholdRecord, row_no: int, row: list) -> None:
@@ -295,20 +346,15 @@ class RosterParser:
         sexes = converted.pop("sex", None)
         keys = list(converted)
         value_rows = zip(*converted.values(), strict=True) if keys else ((),) * len(rows)
-        seen_ids, today = self.seen_ids, self.today
+        seen_ids, today, relation_col = self.seen_ids, self.today, self.relation_col
         for i, values in enumerate(value_rows):
             row_no, household, person, name = numbers[i], households[i], persons[i], names[i]
             problems = invalid_cells.get(i)
             if problems or person is None or name is None or person.__class__ in _INVALID:
-                reasons = self._row_reasons(i, person, name, problems, dict(zip(keys, values, strict=True)))
-                if reasons is not None:
-                    if reasons:
-                        self.reject(row_no, "；".join(reasons), rows[i])
+                reasons = self._row_reasons(person, name, problems)
+                if reasons:
+                    self.reject(row_no, "；".join(reasons), rows[i])
                     continue
-            record = dict(zip(keys, values, strict=True))
-            if record.get("relation") is None:
-                self.reject(row_no, self.labelled("relation", "缺少与户主关系"), rows[i])
-                continue
             number = person.number
             first = seen_ids.get(number)
             if first is not None:
@@ -321,7 +367,7 @@ class RosterParser:
                                         "的成员，一人只能属于一户，本行未导入", rows[i])  # fmt: skip
                 continue
             seen_ids[number] = (household, row_no, name)
-            if sexes is not None and sexes[i] is not None and sexes[i] != person.sex:
+            if sexes is not None and sexes[i].__class__ is str and sexes[i] != person.sex:
                 self.warn(row_no, f"性别填写为“{codes.SEX.label_of(sexes[i])}”，但身份证号{number}显示为"
                                   f"“{codes.SEX.label_of(person.sex)}”，已按身份证号导入")  # fmt: skip
             if ages is not None and ages[i].__class__ is int:
@@ -330,14 +376,29 @@ class RosterParser:
                     self.warn(
                         row_no, f"年龄填写为{ages[i]}岁，但按身份证号{number}计算应为{actual}岁，已按身份证号导入"
                     )
-            for key, value in problems or ():
-                if value.warning:
-                    self.warn(row_no, self.labelled(key, value.message))
-                    record[key] = None
-            household.members.append(MemberRecord(row_no, rows[i], person, name, record))
+            record = dict(zip(keys, values, strict=True))
+            unreadable = self._kept(row_no, problems, record) if problems else None
+            if relation_col is not None and record["relation"] is None:  # never a head: heads are found by relation
+                record["relation"] = "other"
+                if unreadable is None or not any(key == "relation" for key, _ in unreadable):
+                    unreadable = [*(unreadable or ()), ("relation", _NO_RELATION)]
+            household.members.append(MemberRecord(row_no, rows[i], person, name, record, unreadable))
 
-    def _row_reasons(self, i, person, name, problems, record) -> list[str] | None:
-        """Reasons to reject a member row (an empty list: skip it silently); None if it is fine after all."""
+    def _kept(self, row_no: int, problems: list[tuple[str, nz.Invalid]], record: dict) -> list | None:
+        """Empty the fields of a row's unreadable cells (kept for review) and of cells dropped with a warning."""
+        unreadable = []
+        for key, value in problems:
+            if key in record:
+                record[key] = None
+            if value.__class__ is nz.Unreadable:
+                unreadable.append((key, value))
+            elif value.warning:
+                self.warn(row_no, self.labelled(key, value.message))
+        return unreadable or None
+
+    def _row_reasons(self, person, name, problems) -> list[str]:
+        """Reasons to reject a member row: a missing or unreadable name or ID number, an error cell, a value its
+        column cannot hold; with them, the row's unreadable values (one reject report to correct them all)."""
         reasons = []
         if name is None:
             reasons.append(self.labelled("name", "缺少姓名"))
@@ -347,13 +408,12 @@ class RosterParser:
             reasons.append(self.labelled("id_number", "缺少身份证号"))
         elif isinstance(person, nz.Invalid):
             reasons.append(self._reason("id_number", person))
-        for key, value in problems or ():
-            if not value.warning and key not in ("name", "id_number"):
-                reasons.append(self._reason(key, value))
-        if "relation" in record and record["relation"] is None and "relation" in REQUIRED_MEMBER_VALUES:
-            reasons.append(self.labelled("relation", "缺少与户主关系"))
-        if not reasons:
-            return None
+        others = [(key, value) for key, value in problems or () if key not in ("name", "id_number")]
+        reasons += [
+            self._reason(key, value) for key, value in others if value.__class__ in _FATAL and not value.warning
+        ]
+        if reasons:
+            reasons += [self._reason(key, value) for key, value in others if value.__class__ is nz.Unreadable]
         return reasons
 
     # -- households ----------------------------------------------------------------------------------------------
@@ -364,6 +424,7 @@ class RosterParser:
             return
         household.resolved = True
         values: dict[str, object] = {}
+        unreadable = []
         raws = household.raw
         for i, (key, convert, cache) in enumerate(self.household_converters):
             raw = raws[i]
@@ -375,14 +436,16 @@ class RosterParser:
                 value = cache.get(raw, _MISS)
                 if value is _MISS:
                     value = cache[raw] = convert(raw)
-            if value.__class__ in _INVALID:
+            if value.__class__ is nz.Unreadable:
+                unreadable.append((key, value))
+            elif value.__class__ in _INVALID:
                 self._refuse(household, key, value, household.raw_rows[i])
-                continue
-            values[key] = value
+            else:
+                values[key] = value
         for i, row_no, raw in household.conflicts:
             key = self.household_keys[i]
             value = self._convert(key, raw)
-            if isinstance(value, nz.Invalid):  # a bad cell rejects its household wherever it is in the block
+            if value.__class__ in _FATAL:  # a bad cell rejects its household wherever it is in the block
                 self._refuse(household, key, value, row_no)
             elif value != values.get(key):
                 first = household.raw_rows[i]
@@ -393,7 +456,10 @@ class RosterParser:
             household.error_row = household.first_row
         size = values.get("household_size")
         household.declared_size = size if isinstance(size, int) else None
+        attribute = self.household_index.get("attribute")
+        national.complete(values, nz.text(raws[attribute]) if attribute is not None else None)
         household.values = values
+        household.unreadable = unreadable or None
         household.raw = None  # the raw cells are not needed any more: 120,000 households must stay light
         household.last = ()
         household.conflicts = []

@@ -89,6 +89,24 @@ def test_filters_combine(county):
     assert set(_ids(county, status="poor", year=2019)) == poor_2019  # the status recorded for that year
 
 
+def test_the_to_verify_filter_and_its_count_per_area(county):
+    with county.transaction() as session:
+        village = session.scalars(select(Area).where(Area.level == "village").order_by(Area.id)).first()
+        inside = session.scalars(select(Household.id).where(Household.village_id == village.id)).all()[:2]
+        outside = session.scalars(select(Household.id).where(Household.village_id != village.id)).first()
+        for hid in (*inside, outside):
+            session.get(Household, hid).needs_review = True
+        township_id = village.parent_id
+    assert sorted(_ids(county, needs_review=True)) == sorted((*inside, outside))
+    assert sorted(_ids(county, needs_review=True, area_id=village.id)) == sorted(inside)
+    assert _ids(county, needs_review=True, status="no such status") == []  # combines with the other filters
+    with county.session() as session:
+        assert registry.review_count(session, village.id) == 2
+        assert registry.review_count(session, None) == 3
+        first = registry.first_household_ids(session, RegistryQuery(area_id=township_id, needs_review=True), 1)
+    assert first is not None and first[1] == len(_ids(county, needs_review=True, area_id=township_id))
+
+
 @pytest.mark.parametrize("descending", [False, True])
 def test_sort_by_per_capita_income_of_the_year(county, descending):
     with county.transaction() as session:  # one household without a 2020 record goes last

@@ -35,7 +35,7 @@ def test_import_json_then_export_of_one_township(tmp_path):
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert list(figures) == ["households_added", "households_updated", "persons_added", "persons_updated", "rejected",
-                             "warnings"]  # fmt: skip
+                             "warnings", "kept_columns", "attributes_derived", "income_year", "income_year_from"]  # fmt: skip
     assert (figures["households_added"], figures["persons_added"]) == (3, 5)
     assert figures["rejected"] == [{"row": 6, "reason": "姓名：缺少姓名"}]
     assert (tmp_path / "rejects.xlsx").exists()
@@ -52,7 +52,8 @@ def test_import_json_then_export_of_one_township(tmp_path):
 def test_dry_run_and_strict(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     households = sample_households()
-    households[2]["主要致贫原因"] = "因懒"
+    households[2]["主要致贫原因"] = "因懒"  # an unknown cause is kept for review, not a reason to refuse the file
+    households[2]["members"][0]["证件号码"] = None  # a person without an ID number is
     roster = write_roster(tmp_path / "r.xlsx", households)
     dry = run("--db", url, "import", str(roster), "--dry-run")
     assert dry.returncode == 0 and "预检" in dry.stdout and "第10行" in dry.stdout

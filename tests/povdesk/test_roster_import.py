@@ -100,7 +100,7 @@ def test_every_defect_is_reported_with_the_excel_row_and_a_plain_reason(db, tmp_
     members[2]["证件号码"] = bad_check[:17] + ("0" if bad_check[17] != "0" else "1")  # row 7: wrong check char
     households[1]["members"][1]["证件号码"] = 532930198011300512.0  # row 9: typed as a number
     households[1]["members"][1]["民族"] = "汉旅"  # and an ethnicity not in the list
-    households[2]["贫困户属性"] = "一股贫困户"  # row 10: not in the code list → the whole household
+    households[2]["贫困户属性"] = "一股贫困户"  # row 12: not in the code list → imported, the text kept for review
     first_id = members[0]["证件号码"]
     planted = [
         # row 8: a new person with the ID number of 张建国 of household 1, placed in household 2 → rejected
@@ -129,16 +129,21 @@ def test_every_defect_is_reported_with_the_excel_row_and_a_plain_reason(db, tmp_
     result = import_roster(db, path)
     reasons = _reasons(result.rejected)
     # rows: 5 张建国, 6 (no name), 7 王秀英, 8 张小明 (bad check), 9 张冒名, 10 李桂兰, 11 李强, 12 杨发祥
-    assert set(reasons) == {6, 8, 9, 11, 12}
+    assert set(reasons) == {6, 8, 9, 11}
     assert "缺少姓名" in reasons[6]
     assert "校验位错误" in reasons[8]
     assert "户编号5329301001000001" in reasons[9] and "张建国" in reasons[9]
+    # a rejected row names its unreadable values too, so that one correction of the report fixes all
     assert "存成了数字" in reasons[11] and "文本" in reasons[11] and "汉旅" in reasons[11] and "汉族" in reasons[11]
-    assert "一股贫困户" in reasons[12] and "一般贫困户" in reasons[12]
-    # the valid rows are in: 张建国, 王秀英 and 李桂兰
-    assert (result.households_added, result.persons_added) == (2, 3)
+    # an attribute not in the code list is not fatal: the household is in, the text kept for review
+    warning = next(w for w in result.warnings if w.kind == "贫困户属性无法识别")
+    assert warning.row == 12 and "一股贫困户" in warning.reason and "一般贫困户" in warning.reason
+    # the valid rows are in: 张建国, 王秀英, 李桂兰 and 杨发祥
+    assert (result.households_added, result.persons_added) == (3, 4)
     with db.session() as s:
         owner = s.scalar(select(Household.number).join(Member).where(Member.id_number == first_id))
+        third = s.scalar(select(Household).where(Household.number == "5329302001000001"))
+        assert (third.attribute, third.unverified, third.needs_review) == (None, {"attribute": "一股贫困户"}, True)
     assert owner == "5329301001000001"  # the first occurrence stays
 
 
@@ -286,7 +291,10 @@ def test_missing_required_columns_are_named(db, tmp_path):
 
 def test_the_reject_report_has_the_original_columns_and_imports_again_once_fixed(db, tmp_path):
     households = sample_households()
-    households[1]["members"][1]["民族"] = "汉旅"
+    son = households[1]["members"][1]
+    correct = son["证件号码"]
+    son["证件号码"] = correct[:17] + ("0" if correct[17] != "0" else "1")  # a wrong check character
+    son["民族"] = "汉旅"
     result = import_roster(db, write_roster(tmp_path / "r.xlsx", households, two_row_header=True))
     assert [i.row for i in result.rejected] == [FIRST_DATA_ROW + 1 + 4]
     report = write_reject_report(result, tmp_path / "rejects.xlsx")
@@ -294,16 +302,18 @@ def test_the_reject_report_has_the_original_columns_and_imports_again_once_fixed
     rows = list(ws.values)
     assert len(rows) == 2  # the header and the one rejected row
     assert rows[0][-2:] == ("未导入原因", "原行号")
-    assert "汉旅" in rows[1][-2] and rows[1][-1] == 10
-    assert rows[1][COL["证件号码"]] == households[1]["members"][1]["证件号码"]  # still text, every digit kept
-    # WHEN the clerk fixes the ethnicity in the report and imports it
+    assert "校验位" in rows[1][-2] and "汉旅" in rows[1][-2] and rows[1][-1] == 10
+    assert rows[1][COL["证件号码"]] == son["证件号码"]  # still text, every digit kept
+    # WHEN the clerk fixes the ID number and the ethnicity in the report and imports it
+    ws.cell(2, COL["证件号码"] + 1).value = correct
     ws.cell(2, COL["民族"] + 1).value = "汉族"
     ws.parent.save(report)
     fixed = import_roster(db, report)
     assert (fixed.persons_added, fixed.rejected) == (1, [])
 
 
-def test_unmapped_columns_are_reported(db, tmp_path):
+def test_unmapped_columns_are_kept_not_reported_as_dropped(db, tmp_path):
+    # GIVEN a column PovDesk does not model, filled on one person's row only
     path = tmp_path / "r.xlsx"
     write_roster(path)
     wb = openpyxl.load_workbook(path)
@@ -311,8 +321,12 @@ def test_unmapped_columns_are_reported(db, tmp_path):
     wb.active.cell(5, len(COLUMNS) + 1).value = "x"
     wb.save(path)
     result = import_roster(db, path)
-    assert any("备用列" in w.reason and w.row == 3 for w in result.warnings)
-    assert result.persons_added == 6
+    # THEN it is kept with that person, and no warning says it was dropped
+    assert not any("备用列" in w.reason for w in result.warnings)
+    assert (result.persons_added, result.kept_columns) == (6, 1)
+    with db.session() as s:
+        kept = s.execute(select(Member.name, Member.extra).where(Member.extra.is_not(None))).all()
+    assert [tuple(row) for row in kept] == [("张建国", {"备用列": "x"})]
 
 
 def test_a_first_load_keeps_every_index_even_when_it_fails(db, tmp_path):

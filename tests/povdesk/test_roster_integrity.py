@@ -90,14 +90,14 @@ def test_an_update_of_registered_households_keeps_their_heads(db, tmp_path):
     with db.session() as s:
         logs_before = s.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1))
     # WHEN a second file brings: a new granddaughter of household 1 without its head's row (the head is registered);
-    # household 2 with its head's row refused (ethnicity not in the list), a new attribute and a member changed;
+    # household 2 with its head's row refused (a wrong check character), a new attribute and a member changed;
     # and a new household with no head at all
     households = sample_households()
     first = dict(households[0], members=[{"姓名": "张丽", "证件号码": person_id(dt.date(2015, 9, 9), 84),
                                           "与户主关系": "之孙女", "性别": "女"}])  # fmt: skip
     second = households[1]
     second["贫困户属性"] = "五保户"
-    second["members"][0]["民族"] = "汉旅"
+    second["members"][0]["证件号码"] = _wrong_check_character(second["members"][0]["证件号码"])
     second["members"][1]["健康状况"] = "患有大病"
     newcomer = dict(copy.deepcopy(households[2]), 户编号="5329302001000009")
     newcomer["members"] = [{"姓名": "杨小兵", "证件号码": person_id(dt.date(1990, 7, 7), 93), "与户主关系": "之子",
@@ -106,7 +106,7 @@ def test_an_update_of_registered_households_keeps_their_heads(db, tmp_path):
     # THEN the granddaughter joins household 1; household 2 is left as it was; the headless newcomer is refused
     reasons = _reasons(result.rejected)
     assert set(reasons) == {6, 7, 8}  # 5 张丽 | 6 李桂兰 (head), 7 李强 | 8 杨小兵
-    assert "汉旅" in reasons[6] and reasons[7].startswith("户主行有误（第6行）")
+    assert "校验位" in reasons[6] and reasons[7].startswith("户主行有误（第6行）")
     assert "没有户主" in reasons[8]
     assert (result.households_added, result.households_updated, result.persons_added, result.persons_updated) == (
         0, 0, 1, 0)  # fmt: skip

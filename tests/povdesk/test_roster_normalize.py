@@ -16,10 +16,18 @@ from povdesk.roster.reader import detect_header
     ("raw", "year"),
     [(2014, 2014), (2014.0, 2014), ("2014", 2014), ("2014年", 2014), ("2014年度", 2014), ("2014-05", 2014),
      ("2014.5.1", 2014), ("２０１４年", 2014), (dt.date(2014, 5, 1), 2014), (dt.datetime(2014, 5, 1, 8), 2014),
-     ("", None)],
+     ("", None), (201405, 2014), (201405.0, 2014), ("201405", 2014), ("20140501", 2014), ("2014年5月", 2014),
+     ("2017年底", 2017), (41609, 2013)],  # 41609: the serial number of 2013-12-01
 )  # fmt: skip
 def test_years(raw, year):
     assert nz.year(raw) == year
+
+
+@pytest.mark.parametrize(("raw", "year"), [("2013年12月", 2014), ("2013年 12 月", 2014), ("2016年06月", 2016),
+                                           (2014, 2014), ("2013-12", 2013), (201312, 2013)])  # fmt: skip
+def test_first_identification_in_december_is_the_next_year(raw, year):
+    # the national system stores the identification year and writes year Y as "(Y-1)年12月" (CODES.md §25)
+    assert nz.identification_year(raw) == year
 
 
 @pytest.mark.parametrize(
@@ -32,9 +40,35 @@ def test_incomes(raw, amount):
 
 
 @pytest.mark.parametrize(("raw", "value"), [("是", True), ("否", False), (" 是 ", True), ("√", True), (True, True),
-                                            (1.0, True), ("无", False), ("", None)])  # fmt: skip
+                                            (1.0, True), ("无", False), ("", None), ("参加", True), ("未参加", False),
+                                            ("没参加", False), ("有", True), (1, True), (0, False), ("1", True),
+                                            ("0", False)])  # fmt: skip
 def test_yes_no(raw, value):
     assert nz.boolean(raw) is value
+
+
+def test_an_unreadable_value_keeps_the_text_the_clerk_sees():
+    work = nz.code(codes.WORK)("县城（城关）务工")
+    assert isinstance(work, nz.Unreadable) and work.text == "县城（城关）务工"  # full-width brackets as written
+    assert work.advice.startswith("最接近的是“")
+    assert nz.code(codes.WORK)("未务工") is None  # a value that means blank
+    assert nz.boolean(2).text == "2" and nz.date(12.5).text == "12.5"
+    health = nz.multi_code(codes.HEALTH)
+    assert (
+        health("长期慢性病，残疾") == health("长期慢性病/残疾") == health("长期慢性病 残疾") == ("chronic", "disabled")
+    )
+    assert "残废" in health("长期慢性病,残废").message and health("长期慢性病,残废").text == "长期慢性病,残废"
+    three = nz.multi_code(codes.CAUSE, 2)("因学、缺技术、缺资金")
+    assert three.text == "因学、缺技术、缺资金" and "最多填2项" in three.advice
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [(12.0, "12"), (0.1 + 0.2, "0.3"), (dt.datetime(2014, 5, 1), "2014-05-01"),
+     (dt.datetime(2014, 5, 1, 8, 30), "2014-05-01 08:30:00"), (" 居民身份证 ", "居民身份证"), (True, "TRUE"), (None, "")],
+)  # fmt: skip
+def test_kept_cells_are_the_text_the_clerk_sees(raw, text):
+    assert nz.cell_text(raw) == text
 
 
 def test_bad_values_get_a_reason_and_codes_a_suggestion():
@@ -44,7 +78,7 @@ def test_bad_values_get_a_reason_and_codes_a_suggestion():
     attribute = nz.code(codes.ATTRIBUTE)
     assert attribute("低保户") == "low_income" and attribute(" 一般贫困户 ") == "general"
     assert "一般贫困户" in attribute("一股贫困户").message
-    assert nz.causes(codes.CAUSE)("因学、缺技术") == ("schooling", "skills")
+    assert nz.multi_code(codes.CAUSE, 2)("因学、缺技术") == ("schooling", "skills")
 
 
 def test_id_numbers_take_every_form_idnumber_accepts_and_give_its_reasons():
@@ -121,7 +155,13 @@ def test_the_header_is_found_under_title_rows_and_across_two_merged_rows():
         ("2022/3/15", dt.date(2022, 3, 15)),
         ("20220315", dt.date(2022, 3, 15)),
         (202304.0, dt.date(2023, 4, 1)),  # 识别监测时间 of the 2021 monitoring export, read as a number
+        (202304, dt.date(2023, 4, 1)),
         ("2013年12月", dt.date(2013, 12, 1)),
+        ("2022-03", dt.date(2022, 3, 1)),
+        ("2019年", dt.date(2019, 1, 1)),
+        ("2019年度", dt.date(2019, 1, 1)),
+        ("2019", dt.date(2019, 1, 1)),
+        (2019, dt.date(2019, 1, 1)),
         (dt.datetime(2022, 3, 15, 8), dt.date(2022, 3, 15)),
         ("", None),
     ],

@@ -31,7 +31,7 @@ def test_county_list_shows_every_household_in_chinese(main_window, demo_db):
     header = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(view.model.columnCount())]
     assert header == [title for _key, title in COLUMNS]
     assert view.model.rowCount() == 400 and view.count_label.text().startswith("共 400 户")
-    assert set(_column(view, "status")) <= {"未脱贫", "已脱贫", "返贫"}
+    assert set(_column(view, "status")) <= {"未脱贫", "已脱贫（享受政策）", "预脱贫", "返贫", "已脱贫（不再享受政策）"}
     assert set(_column(view, "attribute")) <= {"一般贫困户", "低保贫困户", "特困供养贫困户"}
     assert all(head for head in _column(view, "head"))
 
@@ -277,3 +277,28 @@ def test_the_county_opens_on_its_first_page_and_takes_the_full_list_once_painted
     with qtbot.waitSignal(model.modelReset, timeout=2000):
         model.complete()
     assert model.rowCount() == 399 and everything[-1] not in model.household_ids()
+
+
+def test_the_to_verify_filter_lists_households_with_values_kept_as_written(main_window, demo_db, qtbot):
+    view = main_window.registry.view
+    assert view.to_verify.text() == "待核实（0 户）"
+    with demo_db.transaction() as session:  # as a roster import leaves them
+        flagged = session.scalars(select(Household).order_by(Household.number).limit(3)).all()
+        for household in flagged:
+            household.needs_review, household.unverified = True, {"attribute": "扶贫户"}
+        numbers = [h.number for h in flagged]
+    main_window.data_changed.emit()
+    assert view.to_verify.text() == "待核实（3 户）"
+    view.to_verify.setChecked(True)
+    assert _column(view, "number") == numbers and view.count_label.text().startswith("共 3 户")
+    # the clerk fixes the first one: once saved, it leaves the list
+    _double_click(qtbot, view.table, view.table.visualRect(view.model.index(0, 0)).center())
+    editor = _open_editor(main_window)
+    editor.tabs.setCurrentWidget(editor.extra_tab)
+    editor.extra_tab.verify_table.selectRow(0)
+    editor.extra_tab.mark_checked()
+    with qtbot.waitSignal(main_window.data_changed, timeout=5000):
+        assert editor.save()
+    assert _column(view, "number") == numbers[1:] and view.to_verify.text() == "待核实（2 户）"
+    view.to_verify.setChecked(False)
+    assert view.model.rowCount() == 400

@@ -8,7 +8,11 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 from povdesk import codes
 from povdesk.households import HouseholdDraft, VillageOption
 from povdesk.households.status import status_label
-from ui.household_editor.widgets import CodeCombo
+from ui.household_editor.widgets import AsWritten, CodeCombo, with_as_written
+
+# The roster field whose text as written is shown beside each widget of the tab.
+AS_WRITTEN = {"ident_standard": "ident_standard", "attribute": "attribute", "main_cause": "main_cause",
+              "other_cause_1": "other_causes", "status": "status", "monitoring": "monitor_type"}  # fmt: skip
 
 
 class BasicTab(QWidget):
@@ -46,6 +50,7 @@ class BasicTab(QWidget):
         self.monitoring = QLabel(self)
         for label in (self.status, self.year_identified, self.year_exited, self.monitoring):
             label.setTextFormat(Qt.TextFormat.PlainText)
+        self.as_written = {name: AsWritten(self) for name in AS_WRITTEN}
 
         place = QGroupBox(self.tr("户基本情况"), self)
         form = QFormLayout(place)
@@ -58,15 +63,15 @@ class BasicTab(QWidget):
         form.addRow(self.tr("银行账号"), self.bank_account)
         poverty = QGroupBox(self.tr("贫困情况"), self)
         form = QFormLayout(poverty)
-        form.addRow(self.tr("识别标准"), self.ident_standard)
-        form.addRow(self.tr("贫困户属性"), self.attribute)
-        form.addRow(self.tr("主要致贫原因"), self.main_cause)
-        form.addRow(self.tr("其他致贫原因一"), self.other_cause_1)
+        form.addRow(self.tr("识别标准"), self._with_as_written("ident_standard"))
+        form.addRow(self.tr("贫困户属性"), self._with_as_written("attribute"))
+        form.addRow(self.tr("主要致贫原因"), self._with_as_written("main_cause"))
+        form.addRow(self.tr("其他致贫原因一"), self._with_as_written("other_cause_1"))
         form.addRow(self.tr("其他致贫原因二"), self.other_cause_2)
-        form.addRow(self.tr("脱贫属性"), self.status)
+        form.addRow(self.tr("脱贫属性"), self._with_as_written("status"))
         form.addRow(self.tr("识别年度"), self.year_identified)
         form.addRow(self.tr("脱贫年度"), self.year_exited)
-        form.addRow(self.tr("监测情况"), self.monitoring)
+        form.addRow(self.tr("监测情况"), self._with_as_written("monitoring"))
         hint = QLabel(self.tr("脱贫属性、识别和脱贫年度、监测情况在“状态变更”页登记。"), self)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #616161;")
@@ -81,6 +86,9 @@ class BasicTab(QWidget):
             combo.currentIndexChanged.connect(self._store)
         self.village.currentIndexChanged.connect(self._village_changed)
         self.group.currentIndexChanged.connect(self._store)
+
+    def _with_as_written(self, name: str) -> QWidget:
+        return with_as_written(getattr(self, name), self.as_written[name], self)
 
     def load(self, draft: HouseholdDraft) -> None:
         self.draft = draft
@@ -114,6 +122,12 @@ class BasicTab(QWidget):
             if episode
             else self.tr("非监测对象")
         )
+        self._show_as_written()
+
+    def _show_as_written(self) -> None:
+        draft = self.draft
+        for name, key in AS_WRITTEN.items():
+            self.as_written[name].show_text(draft.written(key), answered=draft.answered(key))
 
     def _fill_groups(self, village_id: int | None, group_id: int | None) -> None:
         self.group.blockSignals(True)
@@ -142,4 +156,5 @@ class BasicTab(QWidget):
             setattr(draft, name, getattr(self, name).text().strip() or None)
         for name in ("ident_standard", "attribute", "main_cause", "other_cause_1", "other_cause_2"):
             setattr(draft, name, getattr(self, name).code())
+        self._show_as_written()
         self.changed.emit()

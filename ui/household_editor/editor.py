@@ -29,12 +29,14 @@ from povdesk.households import (
     load,
     new_draft,
     validate,
+    values_to_verify,
     village_options,
 )
 from povdesk.households import save as save_draft
 from povdesk.households.status import status_label
 from ui.dialogs import RememberingDialog
 from ui.household_editor.basic_tab import BasicTab
+from ui.household_editor.extra_tab import ExtraTab
 from ui.household_editor.history_tab import HistoryTab
 from ui.household_editor.measures_tab import MeasuresTab
 from ui.household_editor.members_tab import MembersTab
@@ -81,6 +83,7 @@ class HouseholdEditor(RememberingDialog):
         self.years_tab = YearsTab(self)
         self.measures_tab = MeasuresTab(settings, self)
         self.status_tab = StatusTab(self)
+        self.extra_tab = ExtraTab(self)
         self.history_tab = HistoryTab(self)
         self.tabs = QTabWidget(self)
         for tab, title in (
@@ -89,6 +92,7 @@ class HouseholdEditor(RememberingDialog):
             (self.years_tab, self.tr("年度收入与保障")),
             (self.measures_tab, self.tr("帮扶措施")),
             (self.status_tab, self.tr("状态变更")),
+            (self.extra_tab, self.tr("其他字段")),
             (self.history_tab, self.tr("变更记录")),
         ):
             self.tabs.addTab(tab, title)
@@ -119,7 +123,7 @@ class HouseholdEditor(RememberingDialog):
         self.save_shortcut.activated.connect(self.save)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
-        for tab in (self.basic_tab, self.members_tab, self.years_tab, self.measures_tab, self.status_tab):
+        for tab in self._editing_tabs():
             tab.changed.connect(self._on_changed)
         self.tabs.currentChanged.connect(self._refresh_tab)
         self.problems.itemActivated.connect(self._go_to_problem)
@@ -132,8 +136,11 @@ class HouseholdEditor(RememberingDialog):
         return self.draft.id
 
     # -- showing -------------------------------------------------------------------------------------------------------
+    def _editing_tabs(self) -> tuple[QWidget, ...]:
+        return self.basic_tab, self.members_tab, self.years_tab, self.measures_tab, self.status_tab, self.extra_tab
+
     def _show_draft(self) -> None:
-        for tab in (self.basic_tab, self.members_tab, self.years_tab, self.measures_tab, self.status_tab):
+        for tab in self._editing_tabs():
             tab.load(self.draft)
         self.history_tab.load(self.db, self.draft.id)
         self._show_problems([])
@@ -166,6 +173,9 @@ class HouseholdEditor(RememberingDialog):
         ]
         if episode:
             parts.append(self.tr("监测对象：{0}").format(codes.MONITOR_TYPE.label_of(episode.type)))
+        to_verify = len(values_to_verify(draft))
+        if to_verify:
+            parts.append(self.tr("待核实 {0} 项（见“其他字段”页）").format(to_verify))
         self.header.setText("　".join(p for p in parts if p))
         if self.isWindowModified():
             self.message.clear()

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from povdesk import codes
 from povdesk.households import MemberDraft, member_problems, set_id_number
+from povdesk.households.draft import FIELD_LABELS
 from ui.dialogs import RememberingDialog
-from ui.household_editor.widgets import CodeCombo, DateEdit, error_label
+from ui.household_editor.widgets import AsWritten, CodeChecks, CodeCombo, DateEdit, error_label, with_as_written
 from ui.settings import AppSettings
 
 _CODE_FIELDS = (
@@ -29,9 +30,10 @@ _CODE_FIELDS = (
     ("ethnicity", codes.ETHNICITY, "（未填）"),
     ("education", codes.EDUCATION, "（未填）"),
     ("school_status", codes.SCHOOL, "（未填）"),
-    ("health", codes.HEALTH, "（未填）"),
     ("labor", codes.LABOR, "（未填）"),
     ("work_status", codes.WORK, "（未填）"),
+    ("low_income_support", codes.LOW_INCOME_SUPPORT, "（未填）"),
+    ("extreme_support", codes.EXTREME_SUPPORT, "（未填）"),
 )
 _INSURANCES = ("medical_insurance", "serious_illness_insurance", "pension_insurance")
 
@@ -60,6 +62,9 @@ class MemberDialog(RememberingDialog):
             name: CodeCombo(code_list, empty=self.tr(empty) if empty else None, parent=self)
             for name, code_list, empty in _CODE_FIELDS
         }
+        self.health = CodeChecks(codes.HEALTH, alone=("healthy",), parent=self)
+        self.coded = {**self.combos, "health": self.health}  # every coded field, as a widget with code()/set_code()
+        self.as_written = {name: AsWritten(self) for name in self.coded}
         self.work_months = QSpinBox(self)
         self.work_months.setRange(-1, 12)
         self.work_months.setSpecialValueText(self.tr("未填"))
@@ -90,10 +95,9 @@ class MemberDialog(RememberingDialog):
         sex_row.addStretch(1)
         form.addRow(self.tr("性别"), sex_row)
         form.addRow("", self.derived)
-        labels = {"relation": "与户主关系", "ethnicity": "民族", "education": "文化程度", "school_status": "在校生状况",
-                  "health": "健康状况", "labor": "劳动技能", "work_status": "务工状况"}  # fmt: skip
-        for name, combo in self.combos.items():
-            form.addRow(self.tr(labels[name]), combo)
+        for name in ("relation", "ethnicity", "education", "school_status", "health", "labor", "work_status",
+                     "low_income_support", "extreme_support"):  # fmt: skip
+            form.addRow(self.tr(FIELD_LABELS[name]), with_as_written(self.coded[name], self.as_written[name], self))
         form.addRow(self.tr("务工月数"), self.work_months)
         form.addRow(self.tr("联系电话"), self.phone)
         insured = QVBoxLayout()
@@ -105,9 +109,12 @@ class MemberDialog(RememberingDialog):
         layout.addWidget(self.problems)
         layout.addWidget(self.buttons)
 
-        self.setMinimumWidth(460)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # room for every check box and note
         self._load()
         self.id_number.textChanged.connect(self._id_typed)
+        for name, widget in self.coded.items():
+            signal = widget.changed if widget is self.health else widget.currentIndexChanged
+            signal.connect(lambda *_args, name=name: self._coded_changed(name))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -117,13 +124,21 @@ class MemberDialog(RememberingDialog):
         self.id_number.setText(work.id_number or "")
         self.sex.set_code(work.sex)
         self.birth_date.set_value(work.birth_date)
-        for name, combo in self.combos.items():
-            combo.set_code(getattr(work, name))
+        for name, widget in self.coded.items():
+            widget.set_code(getattr(work, name))
+            self._show_as_written(name)
         self.work_months.setValue(-1 if work.work_months is None else work.work_months)
         self.phone.setText(work.phone or "")
         for name, box in self.insurances.items():
             box.setChecked(bool(getattr(work, name)))
         self._id_typed(self.id_number.text())
+
+    def _coded_changed(self, name: str) -> None:
+        setattr(self.work, name, self.coded[name].code())
+        self._show_as_written(name)
+
+    def _show_as_written(self, name: str) -> None:
+        self.as_written[name].show_text(self.work.written(name), answered=self.work.answered(name))
 
     def _id_typed(self, text: str) -> None:
         """Check the number at every keystroke: the reason in red, or the sex and birth date it carries."""
@@ -146,8 +161,8 @@ class MemberDialog(RememberingDialog):
         if self.sex.isEnabled():  # no valid ID number: sex and birth date as entered
             work.sex = self.sex.code()
             work.birth_date = self.birth_date.value()
-        for name, combo in self.combos.items():
-            setattr(work, name, combo.code())
+        for name, widget in self.coded.items():
+            setattr(work, name, widget.code())
         work.work_months = None if self.work_months.value() < 0 else self.work_months.value()
         work.phone = self.phone.text().strip() or None
         for name, box in self.insurances.items():

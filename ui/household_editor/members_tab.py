@@ -69,6 +69,8 @@ class MembersTab(QWidget):
                 )
             elif member.id is None:
                 state = self.tr("新增（未保存）")
+            elif member.to_verify():
+                state = self.tr("在册（待核实 {0} 项）").format(len(member.to_verify()))
             values = [
                 member.name, codes.RELATION.label_of(member.relation), member.id_number or "",
                 codes.SEX.label_of(member.sex), date_text(member.birth_date), codes.ETHNICITY.label_of(member.ethnicity),

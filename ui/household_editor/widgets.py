@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtGui import QColor, QDoubleValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -21,6 +24,8 @@ from PySide6.QtWidgets import (
 from povdesk.codes import CodeList
 
 ERROR_STYLE = "color: #c62828;"
+TO_VERIFY_STYLE = "color: #8a5300; background: #fff2cc; padding: 1px 4px; border-radius: 2px;"
+VERIFIED_STYLE = "color: #757575; padding: 1px 4px;"
 _NO_DATE = QDate(1900, 1, 1)
 
 
@@ -48,6 +53,76 @@ class CodeCombo(QComboBox):
             self.addItem(code, code)
             index = self.count() - 1
         self.setCurrentIndex(index)
+
+
+class CodeChecks(QWidget):
+    """A multi-valued code field (健康状况) as one check box per code; `alone` codes exclude the others (健康)."""
+
+    changed = Signal()
+
+    def __init__(self, code_list: CodeList, *, alone: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._alone = alone
+        self.boxes: dict[str, QCheckBox] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for item in code_list:
+            box = QCheckBox(item.label, self)
+            box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # a label is never cut short
+            box.toggled.connect(lambda on, code=item.code: self._toggled(code, on))
+            layout.addWidget(box)
+            self.boxes[item.code] = box
+        layout.addStretch(1)
+
+    def _toggled(self, code: str, on: bool) -> None:
+        if on:
+            others = [c for c in self.boxes if c != code] if code in self._alone else list(self._alone)
+            for other in others:
+                self.boxes[other].setChecked(False)
+        self.changed.emit()
+
+    def code(self) -> str | None:
+        """The checked codes in list order, joined by "," as stored; None when none is checked."""
+        return ",".join(code for code, box in self.boxes.items() if box.isChecked()) or None
+
+    def set_code(self, value: str | None) -> None:
+        chosen = set(value.split(",")) if value else set()
+        for code, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(code in chosen)
+            box.blockSignals(False)
+
+
+class AsWritten(QLabel):
+    """Beside a coded field, the text the roster had that is not in its code list: "原表：县城务工（待核实）" until the
+    clerk picks a code, then in grey (the text is dropped when the household is saved)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.hide()
+
+    def show_text(self, text: str | None, *, answered: bool = False) -> None:
+        if not text:
+            self.hide()
+            return
+        if answered:
+            self.setText(self.tr("原表：{0}").format(text))
+            self.setStyleSheet(VERIFIED_STYLE)
+        else:
+            self.setText(self.tr("原表：{0}（待核实）").format(text))
+            self.setStyleSheet(TO_VERIFY_STYLE)
+        self.show()
+
+
+def with_as_written(field: QWidget, label: AsWritten, parent: QWidget | None = None) -> QWidget:
+    """A form row's field with its as-written label on its right."""
+    row = QWidget(parent)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(label)
+    return row
 
 
 class MoneyEdit(QLineEdit):

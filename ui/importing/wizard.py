@@ -1,4 +1,4 @@
-"""The roster import wizard: file → sheet → header and columns → preview, errors first → import → summary."""
+"""The roster import wizard: file → sheet → header and columns → preview (the import, held) → 导入 commits it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,16 +28,20 @@ from PySide6.QtWidgets import (
 
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
-from povdesk.roster.importer import ImportResult, import_roster
+from povdesk.roster.importer import PendingImport, import_roster
+from povdesk.roster.kept import IGNORED_HEADERS
 from povdesk.roster.layout import BY_KEY, COLUMNS, REQUIRED_COLUMNS
 from povdesk.roster.reader import SPREADSHEET_SUFFIXES, RosterSheet, sheet_names
 from povdesk.roster.report import write_reject_report
-from ui.ops import run_in_background, show_error
+from povdesk.roster.result import ImportResult
+from ui.importing.issues import IssueTree
+from ui.ops import BackgroundOp, run_in_background, show_error
 from ui.settings import AppSettings, Option
 
 LAST_FOLDER = Option("import/last_folder", "")
 MAPPING_PREFIX = "import/mapping/"  # + header signature: the columns the clerk mapped by hand for that layout
-MAX_ISSUES_SHOWN = 2000
+# A preview holds what it wrote: others' saves of the same households wait until 导入 or 取消. Not for longer than this.
+HOLD_MINUTES = 10
 
 
 class FilePage(QWizardPage):
@@ -141,8 +145,9 @@ class MappingPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle(self.tr("表头与列对应"))
-        self.setSubTitle(self.tr("请核对每一列对应的项目。无法识别的列标为黄色，可以手动指定；指定结果会记住，"
-                                 "下次导入同样格式的表格时自动使用。"))  # fmt: skip
+        self.setSubTitle(self.tr("请核对表中每一列对应的标准项目（全国系统的列名）。没有对应项目的列标为黄色，"
+                                 "原样保留在农户档案的“其他字段”中，导出时写回；也可以手动指定对应项目。"
+                                 "指定结果会记住，下次导入同样格式的表格时自动使用。"))  # fmt: skip
         self.header_row = QSpinBox()
         self.header_row.setRange(1, 30)
         self.header_row.setPrefix(self.tr("第 "))
@@ -153,7 +158,7 @@ class MappingPage(QWizardPage):
         top.addWidget(self.header_row)
         top.addStretch(1)
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([self.tr("列"), self.tr("表中列名"), self.tr("对应项目")])
+        self.table.setHorizontalHeaderLabels([self.tr("列"), self.tr("表中列名"), self.tr("对应标准项目")])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.missing = QLabel()
@@ -180,15 +185,17 @@ class MappingPage(QWizardPage):
             item = QTableWidgetItem(text)
             self.table.setItem(col, 1, item)
             combo = QComboBox()
-            combo.addItem(self.tr("（不导入）"), None)
+            # an unmapped column is kept as written, except the explanations a reject report adds
+            combo.addItem(self.tr("（不导入）") if text in IGNORED_HEADERS else self.tr("原样保留"), None)
             for column in COLUMNS:
-                if column.kind != "ignored":
-                    combo.addItem(column.header, column.key)
+                ignored = column.kind == "ignored"
+                combo.addItem(self.tr("{0}（不导入）").format(column.header) if ignored else column.header, column.key)
             key = mapping.get(col)
             combo.setCurrentIndex(max(0, combo.findData(key)) if key else 0)
             combo.currentIndexChanged.connect(self.update_missing)
             if text and key is None:
                 item.setBackground(QColor("#fff2cc"))
+                item.setToolTip(self.tr("没有对应的标准项目：原样保留"))
             self.table.setCellWidget(col, 2, combo)
             self.combos.append(combo)
         self.table.resizeColumnToContents(0)
@@ -229,78 +236,114 @@ class MappingPage(QWizardPage):
         return True
 
 
-def _issue_table(parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, 3, parent)
-    table.setHorizontalHeaderLabels([parent.tr("类别"), parent.tr("行号"), parent.tr("原因")])
-    table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setWordWrap(True)
-    return table
-
-
-def fill_issues(table: QTableWidget, result: ImportResult) -> None:
-    """Rejected rows first (red), then warnings, each with the Excel row number."""
-    issues = [("未导入", i, QColor("#fde0dc")) for i in result.rejected] + \
-             [("提示", i, QColor("#fff2cc")) for i in result.warnings]  # fmt: skip
-    issues = issues[:MAX_ISSUES_SHOWN]
-    table.setRowCount(len(issues))
-    for r, (kind, issue, color) in enumerate(issues):
-        for c, text in enumerate((table.tr(kind), str(issue.row), issue.reason)):
-            item = QTableWidgetItem(text)
-            item.setBackground(color)
-            table.setItem(r, c, item)
-    table.resizeColumnToContents(0)
-    table.resizeColumnToContents(1)
-
-
 class PreviewPage(QWizardPage):
+    """Runs the import once and holds it uncommitted: the clerk reads what it would do, 导入 commits exactly that."""
+
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.w = wizard
         self.setTitle(self.tr("预检结果"))
-        self.setSubTitle(self.tr("以下为预检结果，尚未写入数据库。被拒绝的行列在最前面；点“导入”开始正式导入。"))
+        self.setSubTitle(self.tr("以下为预检结果，尚未写入数据库。被拒绝的行列在最前面，提示按类别归组，点开可看各行；"
+                                 "点“导入”写入数据库，点“上一步”或“取消”则不写入。"))  # fmt: skip
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = _issue_table(self)
+        self.tree = IssueTree(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        self.preview: ImportResult | None = None
+        layout.addWidget(self.tree, 1)
+        self._op: BackgroundOp | None = None  # the preview running now
+        self._again = False  # the page was shown again while a cancelled preview was still stopping
+        self._committing = False
         self._imported = False
+        self.expiry = QTimer(self, singleShot=True, interval=HOLD_MINUTES * 60_000)
+        self.expiry.timeout.connect(self._expire)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
-        self.preview, self._imported = None, False
+        self._imported = self._committing = False
         self.summary.setText(self.tr("正在预检……"))
-        self.table.setRowCount(0)
+        self.tree.clear()
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("导入"))
-        run_in_background(self, self.tr("预检花名册"), lambda p: self.w.run_import(p, dry_run=True), self._previewed,
-                          self._failed)  # fmt: skip
+        if self._op is not None:
+            self._again = True  # one held import at a time: the next starts once that one is gone
+        else:
+            self._start()
 
-    def _previewed(self, result: ImportResult) -> None:
-        self.preview = result
-        self.summary.setText(result.summary())
-        fill_issues(self.table, result)
+    def _start(self) -> None:
+        self._op = run_in_background(self, self.tr("预检花名册"), self.w.preview_import, self._previewed, self._failed)
+
+    def stop(self) -> None:
+        """Cancel a preview still running (it rolls itself back); a preview shown no longer expires."""
+        self.expiry.stop()
+        if self._op is not None:
+            self._op.cancel()
+
+    def _ended(self) -> bool:
+        """The running preview has ended: is the clerk still waiting for it (not gone back, not closed)?"""
+        self._op = None
+        return not self._again and self.w.currentPage() is self and self.w.isVisible()
+
+    def _restart(self) -> None:
+        if self._again:
+            self._again = False
+            if self.w.currentPage() is self and self.w.isVisible():
+                self._start()
+
+    def _previewed(self, pending: PendingImport) -> None:
+        if not self._ended():
+            pending.rollback()
+            self._restart()
+            return
+        self.w.pending = pending
+        self.summary.setText(pending.result.summary())
+        self.tree.show_result(pending.result)
+        self.completeChanged.emit()
+        self.expiry.start()
+
+    def _expire(self) -> None:
+        self.w.discard_preview()
+        self.summary.setText(self.tr("预检结果已保留 {0} 分钟未导入，为免妨碍他人保存，已自动放弃，数据库未改动。"
+                                     "请点“上一步”后重新预检。").format(HOLD_MINUTES))  # fmt: skip
         self.completeChanged.emit()
 
     def _failed(self, exc: BaseException) -> None:
+        if not self._ended():
+            self._restart()
+            return
         self.summary.setText(str(exc) if isinstance(exc, PovDeskError) else self.tr("预检失败"))
         show_error(self, exc, self.tr("预检失败"))
 
+    def cleanupPage(self) -> None:  # noqa: N802 - Qt override: 上一步
+        self.stop()
+        self.w.discard_preview()
+        super().cleanupPage()
+
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
-        return self.preview is not None
+        return self.w.pending is not None
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         if self._imported:
             return True
+        if self._committing:  # 导入 clicked twice before the progress dialog showed
+            return False
+        self._committing = True
+        self.expiry.stop()
+        pending = self.w.pending
 
         def done(result: ImportResult) -> None:
-            self.w.result = result
+            self.w.pending, self.w.result = None, result
             self._imported = True
             self.w.imported.emit(result)
             self.w.next()
 
-        run_in_background(self, self.tr("正在导入花名册"), lambda p: self.w.run_import(p, dry_run=False), done)
+        def failed(exc: BaseException) -> None:
+            self._committing = False
+            self.w.pending = None
+            self.completeChanged.emit()
+            if self.w.isVisible():
+                self.summary.setText(self.tr("导入失败，数据库未改动。请点“上一步”后重新预检。"))
+                show_error(self, exc, self.tr("导入失败"))
+
+        run_in_background(self, self.tr("正在导入花名册"), lambda _progress: pending.commit(), done, failed)
         return False
 
 
@@ -311,18 +354,18 @@ class ResultPage(QWizardPage):
         self.setTitle(self.tr("导入完成"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = _issue_table(self)
+        self.tree = IssueTree(self)
         self.report_button = QPushButton(self.tr("保存未导入行报告……"))
         self.report_button.clicked.connect(self.save_report)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tree, 1)
         layout.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         result = self.w.result
         self.summary.setText(result.summary())
-        fill_issues(self.table, result)
+        self.tree.show_result(result)
         self.report_button.setEnabled(bool(result.rejected))
 
     def save_report(self, path: str | None = None) -> Path | None:
@@ -360,6 +403,7 @@ class ImportWizard(QWizard):
         self.col_offset = 0
         self.mapping: dict[int, str | None] = {}
         self.result: ImportResult | None = None
+        self.pending: PendingImport | None = None  # the previewed import, validated and not yet committed
         self.file_page, self.sheet_page = FilePage(self), SheetPage(self)
         self.mapping_page, self.preview_page, self.result_page = MappingPage(self), PreviewPage(self), ResultPage(self)
         for page in (self.file_page, self.sheet_page, self.mapping_page, self.preview_page, self.result_page):
@@ -371,7 +415,19 @@ class ImportWizard(QWizard):
         if path:
             self.file_page.path_edit.setText(path)
 
-    def run_import(self, progress, *, dry_run: bool) -> ImportResult:
-        """The work of the preview and of the import, on a worker thread: the core opens its own session."""
+    def preview_import(self, progress) -> PendingImport:
+        """The preview, on a worker thread: the whole import, held open for 导入 to commit (the core's own session)."""
         return import_roster(self.db, self.path, sheet=self.sheet, header_row=self.header.excel_row,
-                             mapping=self.mapping, dry_run=dry_run, progress=progress, user=self.user)  # fmt: skip
+                             mapping=self.mapping, hold=True, progress=progress, user=self.user)  # fmt: skip
+
+    def discard_preview(self) -> None:
+        """Roll the previewed import back, if one is held: nothing of it stays in the database."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.rollback()
+
+    def done(self, result: int) -> None:
+        """Closed by 取消, 完成, Esc or the window's close button: a preview still held or running is undone."""
+        self.preview_page.stop()
+        self.discard_preview()
+        super().done(result)

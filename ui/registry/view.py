@@ -6,6 +6,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, Qt, QTimer, Sign
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from povdesk import codes
+from povdesk import codes, registry
 from povdesk.codes import CodeList
 from povdesk.db import Database
 from povdesk.registry import COLUMNS, RegistryQuery
@@ -29,7 +30,7 @@ SEARCH_DELAY_MS = 250
 # A typical long value per column sizes it on a first start; after that the clerk's own widths are remembered.
 WIDTH_SAMPLES = {"number": "5329300000000001", "head": "欧阳建国", "persons": "人数", "township": "老和镇",
                  "village": "西西村", "group": "第10村民小组", "attribute": "特困供养贫困户",
-                 "main_cause": "自身发展动力不足", "status": "未脱贫", "per_capita_income": "12,345.67",
+                 "main_cause": "自身发展动力不足", "status": "已脱贫（享受政策）", "per_capita_income": "12,345.67",
                  "helper": "张建国、李华", "monitor_type": "突发严重困难户"}  # fmt: skip
 
 
@@ -42,6 +43,7 @@ class RegistryView(QWidget):
     def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._db = db
         self._area_id: int | None = None
         self.model = HouseholdTableModel(db, self)
 
@@ -58,6 +60,10 @@ class RegistryView(QWidget):
         self.attribute = self._code_filter(codes.ATTRIBUTE, self.tr("全部属性"))
         self.cause = self._code_filter(codes.CAUSE, self.tr("全部致贫原因"))
         self.monitor_type = self._code_filter(codes.MONITOR_TYPE, self.tr("全部监测类型"))
+        self.to_verify = QCheckBox(self.tr("待核实"), self)
+        self.to_verify.setObjectName("registryToVerify")
+        self.to_verify.setToolTip(self.tr("只列出导入时有值不在标准代码表中、原样保留待核实的户"))
+        self.to_verify.toggled.connect(self.apply_filters)
         self.year = QComboBox(self)
         self.year.setToolTip(self.tr("数据年度：人均纯收入按该年度显示；选定年度后，状态筛选按该年度的状态"))
         self.year.currentIndexChanged.connect(self.apply_filters)
@@ -93,6 +99,7 @@ class RegistryView(QWidget):
         filters.addWidget(self.search, 3)
         for combo in (self.status, self.attribute, self.cause, self.monitor_type, self.year):
             filters.addWidget(combo, 1)
+        filters.addWidget(self.to_verify)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
@@ -105,6 +112,12 @@ class RegistryView(QWidget):
         combo.addItem(everything, None)
         for code in code_list:
             combo.addItem(self.tr(code.label), code.code)
+        # The filters share one row: a long label (已脱贫（不再享受政策）) must not widen the window; the list shows it whole.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(4)
+        combo.view().setMinimumWidth(
+            combo.view().sizeHintForColumn(0) + combo.view().verticalScrollBar().sizeHint().width()
+        )
         combo.currentIndexChanged.connect(self.apply_filters)
         return combo
 
@@ -118,6 +131,7 @@ class RegistryView(QWidget):
 
     def set_area(self, area_id: int | None) -> None:
         self._area_id = area_id
+        self._update_review_count()
         self.apply_filters()
 
     def current_query(self) -> RegistryQuery:
@@ -140,6 +154,7 @@ class RegistryView(QWidget):
             attribute=self.attribute.currentData(),
             cause=self.cause.currentData(),
             monitor_type=self.monitor_type.currentData(),
+            needs_review=self.to_verify.isChecked(),
             year=self.year.currentData(),
         )
         self.model.set_query(query)
@@ -151,6 +166,7 @@ class RegistryView(QWidget):
     def refresh(self) -> None:
         """After a write: the same query again, so changed rows show and deleted ones go."""
         self.model.refresh()
+        self._update_review_count()
         self._update_count()
 
     def selected_household_ids(self) -> list[int]:
@@ -168,6 +184,11 @@ class RegistryView(QWidget):
             self.tr("共 {0:,} 户").format(n) + (self.tr("（收入为{0}年数据）").format(year) if year else "")
         )
         self.count_changed.emit(n)
+
+    def _update_review_count(self) -> None:
+        with self._db.session() as session:
+            n = registry.review_count(session, self._area_id)
+        self.to_verify.setText(self.tr("待核实（{0:,} 户）").format(n))
 
     def _column_menu(self, pos: QPoint) -> None:
         header = self.table.horizontalHeader()
