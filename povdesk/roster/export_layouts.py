@@ -113,7 +113,7 @@ _DERIVED: dict[str, ValueOf] = {
 
 def _by_kind(key: str) -> ValueOf:
     column = BY_KEY[key]
-    if column.kind == "code":
+    if column.kind in ("code", "codes"):
         labels, label_of = {item.code: item.label for item in column.code_list}, column.code_list.label_of
         return lambda v: labels.get(v.get(key)) or label_of(v.get(key)) or None  # several codes, retired ones
     if column.kind == "bool":

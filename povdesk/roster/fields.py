@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from povdesk import codes
 from povdesk.roster import normalize as nz
 from povdesk.roster.cells import CellError
 from povdesk.roster.layout import BY_KEY, stored_bound
@@ -67,11 +66,11 @@ def too_long(value: str, limit: int) -> ColumnInvalid:
 def _normaliser(key: str, today: dt.date, date_epoch: dt.date, header: str) -> tuple[Callable[[object], object], bool]:
     column = BY_KEY[key]
     kind = column.kind
-    if key == "health":  # a multi-select since 2018: several states stored joined by ","
+    if kind == "codes":  # 健康状况, a multi-select since 2018: several states stored joined by ","
         several = nz.multi_code(column.code_list)
         return (lambda v: ",".join(found) if (found := several(v)).__class__ is tuple else found), True
-    if column.code_list is codes.RISK:  # MonitoredHousehold.risk is free text: labels, or the text as written
-        return nz.label_or_text(codes.RISK), True
+    if kind == "risk":  # MonitoredHousehold.risk is free text: labels, or the text as written
+        return nz.label_or_text(column.code_list), True
     if kind == "code":
         return nz.code(column.code_list), True
     if kind == "causes":
@@ -108,7 +107,7 @@ def shown(key: str, value: object) -> str:
     column = BY_KEY[key]
     if value is None:
         return ""
-    if column.kind == "code" and column.code_list is not None:
+    if column.kind in ("code", "codes") and column.code_list is not None:
         return column.code_list.label_of(value)  # type: ignore[arg-type]
     if column.kind == "causes" and column.code_list is not None:
         return "、".join(column.code_list.label_of(v) for v in value)  # type: ignore[union-attr]

@@ -20,7 +20,8 @@ IGNORED = "ignored"
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the layout. `kind` says how a cell is normalised (see normalize.py)."""
+    """One column of the layout. `kind` says how a cell is normalised (see fields.py): "code" one code of its list,
+    "codes" several (健康状况, joined by ","), "risk" an official label or the text as written (free-text risks)…"""
 
     key: str
     header: str
@@ -62,7 +63,7 @@ COLUMNS: tuple[Column, ...] = (
     _c("ethnicity", "民族", M, "code", codes.ETHNICITY, width=7),
     _c("education", "文化程度", M, "code", codes.EDUCATION, "学历", width=10),
     _c("school_status", "在校生状况", M, "code", codes.SCHOOL, "在校生情况", "在校状况", "在校情况", width=10),
-    _c("health", "健康状况", M, "code", codes.HEALTH, "健康情况", width=9),
+    _c("health", "健康状况", M, "codes", codes.HEALTH, "健康情况", width=9),
     _c("labor", "劳动技能", M, "code", codes.LABOR, "劳动能力", "劳动力状况", "劳动技能情况", width=10),
     _c("work_status", "务工状况", M, "code", codes.WORK, "务工情况", width=10),
     _c("work_months", "务工时间（月）", M, "int", None, "务工时间", "务工月数", "务工时长",
@@ -122,7 +123,7 @@ COLUMNS: tuple[Column, ...] = (
     _c("risk_eliminated", "风险是否已消除", H, "bool", None, "风险是否消除", width=8),
     _c("elimination_method", "风险消除方式", H, "code", codes.ELIMINATION_METHOD, width=9),
     _c("risk_eliminated_on", "风险消除日期", H, "date", None, "风险消除时间", "消除监测时间", width=11),
-    *(_c(f"risk_{i}", f"致贫/返贫风险{i}", H, "code", codes.RISK, *(("致贫/返贫风险", "风险类型") if i == 1 else ()),
+    *(_c(f"risk_{i}", f"致贫/返贫风险{i}", H, "risk", codes.RISK, *(("致贫/返贫风险", "风险类型") if i == 1 else ()),
          width=10) for i in range(1, 6)),
     _c("helper_name", "帮扶责任人", H, "name", None, "帮扶人", "帮扶责任人姓名", "结对帮扶责任人", width=8),
     _c("helper_unit", "帮扶责任人单位", H, "text", None, "帮扶单位", "帮扶人单位", "帮扶责任人工作单位", width=14),
