@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from povdesk import demo
 from ui.main_window import MainWindow
@@ -14,6 +15,15 @@ from ui.settings import AppSettings
 @pytest.fixture
 def settings(tmp_path):
     return AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """The message boxes a test would have shown, as (kind, text), instead of showing them."""
+    shown = []
+    for kind in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *args, _k=kind: shown.append((_k, args[2])))
+    return shown
 
 
 @pytest.fixture(scope="module")

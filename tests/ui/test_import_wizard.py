@@ -8,33 +8,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QWidget, QWizard
 
 from povdesk.model import Household, Member
 from povdesk.roster.result import ImportResult
 from povdesk.roster.validate import Issue
 from ui.importing.issues import ROWS_SHOWN, IssueTree, issue_kind
 from ui.importing.wizard import MAPPING_PREFIX, ImportWizard
-from ui.settings import AppSettings
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "povdesk"))
 from test_roster_fixtures import sample_households, write_roster  # noqa: E402
 
 SHOTS = Path(__file__).parents[2] / "tests" / "ui" / "screenshots"
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    shown = []
-    for kind in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *args, _k=kind: shown.append((_k, args[2])))
-    return shown
 
 
 _PARENTS: list[QWidget] = []  # the plain parent windows stay alive for the whole test

@@ -8,31 +8,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtWidgets import QWidget
 
 from povdesk.model import AuditLog, Household, Member
 from povdesk.roster.reader import RosterSheet
 from ui.importing.wizard import ImportWizard
-from ui.settings import AppSettings
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "povdesk"))
 from test_roster_fixtures import sample_households, write_roster  # noqa: E402
 
 _PARENTS: list[QWidget] = []
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    shown = []
-    for kind in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *args, _k=kind: shown.append((_k, args[2])))
-    return shown
 
 
 @pytest.fixture
