@@ -502,5 +502,3 @@ ALL_LISTS: dict[str, CodeList] = {
     )
 }  # fmt: skip
 
-# The "321" scheme: households each cadre rank takes; township cadres take the rest. A setting, not a rule.
-DEFAULT_PAIRING_QUOTA: dict[str, int] = {"county_leader": 3, "section": 2, "general": 1}

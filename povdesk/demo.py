@@ -29,18 +29,20 @@ from povdesk.model import (
     MonitoredHousehold,
     MonitoringLine,
     Pairing,
-    PairingQuota,
     UnitVillage,
     WorkTeam,
     WorkTeamMember,
 )
 from povdesk.names import pinyin_keys
+from povdesk.pairing import schemes, solver
 from povdesk.progress import Progress
 
 COUNTY_NAME = "云岭县"
-COUNTY_CODE = "532930"  # an existing region code, so generated ID numbers are valid with a known region
+COUNTY_CODE = "532930"
+CADRE_REGION = "532901"  # cadres' ID numbers: the prefecture's seat; sequence numbers from their ids, never shared  # an existing region code, so generated ID numbers are valid with a known region
 DATA_YEARS = (2018, 2019, 2020)
 MONITORING_LINE = {2021: 6000, 2022: 6500, 2023: 7000, 2024: 7300, 2025: 7600}
+PAIRED_ON = dt.date(2021, 7, 1)  # the demo's pairings start the day its work teams arrived
 REFERENCE_DATE = dt.date(2025, 6, 30)  # ages are computed against this, never against today
 CHUNK = 4000
 
@@ -112,10 +114,12 @@ class _Generator:
         self.s = session
         self.n = households
         self.rng = random.Random(seed)
+        self.seed = seed
         self.random = self.rng.random
         self.progress = progress
         self.ids = _Ids()
         self.used_ids: dict[str, int] = {}  # birth date + sex parity → next sequence number
+        self.cadre_ids: dict[dt.date, int] = {}
         self.used_place_names: set[str] = set()
 
     # random.Random's choice/randint are exact but slow; these simple forms halve the generation time.
@@ -155,6 +159,14 @@ class _Generator:
         if sequence > 999:  # that birth date is full: take the next day
             return self.id_number(birth + dt.timedelta(days=1), sex)
         return idnumber.make(COUNTY_CODE, birth, sequence)
+
+    def cadre_id_number(self, birth: dt.date, sex: str) -> str:
+        """Cadres' own numbers (another region), so the households' numbers are the same as before cadres had any."""
+        n = self.cadre_ids.get(birth, 0)
+        self.cadre_ids[birth] = n + 1
+        if n > 499:
+            return self.cadre_id_number(birth + dt.timedelta(days=1), sex)
+        return idnumber.make(CADRE_REGION, birth, 2 * n + (sex == "male"))
 
     def birth_date(self, age: int) -> dt.date:
         return REFERENCE_DATE - dt.timedelta(days=age * 365 + self.randrange(365))
@@ -211,19 +223,24 @@ class _Generator:
                                       village_id=village.id, start_on=dt.date(2016, 1, 1)))  # fmt: skip
         n_cadres = max(len(villages), round(self.n / 1.7))
         township_list = list(townships)
+        ages = random.Random(self.seed)  # apart from self.rng: the households stay as they were before cadres had ages
         for _ in range(n_cadres):
             rank = _pick(self.rng, RANK_WEIGHTS)
             cid = self.ids.next("cadre")
             sex = "male" if self.rng.random() < 0.7 else "female"
             village = self.choice(villages)
             if rank == "township":
-                unit_id, pool = None, pools["township"].setdefault(self.choice(township_list), [])
+                home = self.choice(township_list)
+                unit_id, pool = None, pools["township"].setdefault(home, [])
             else:
+                home = village.id if rank == "village" else None
                 unit_id, pool = village.unit_id, pools["village"].setdefault(village.id, [])
             pool.append((cid, rank))
             name = self.person_name(sex)
+            birth = REFERENCE_DATE - dt.timedelta(days=ages.randint(24 * 365, 58 * 365))
             cadres.append(dict(id=cid, name=name, name_pinyin=pinyin_keys(name)[0], unit_id=unit_id, rank=rank,
-                               phone=f"13{self.randrange(10**9):09d}", active=True))  # fmt: skip
+                               phone=f"13{self.randrange(10**9):09d}", active=True, sex=sex, home_area_id=home,
+                               id_number=self.cadre_id_number(birth, sex)))  # fmt: skip
         for village in villages:
             team_id = self.ids.next("work_team")
             teams.append(dict(id=team_id, village_id=village.id, unit_id=village.unit_id, start_on=dt.date(2021, 6, 1)))
@@ -373,31 +390,11 @@ class _Generator:
                                   risk_eliminated_on=eliminated))  # fmt: skip
         return household, years, changes, monitored
 
-    def insert_households(self, county_id: int, villages: list[_Village], pools: dict, quota: dict) -> None:
-        load: dict[int, int] = {}  # households taken per cadre
-        cursor: dict[tuple[str, int], int] = {}  # first cadre of each pool who may still take households
-
-        def helper_for(village: _Village) -> int | None:
-            """A cadre of a unit helping the village within its quota, else a township cadre (兜底)."""
-            for scope, key in (("village", village.id), ("township", village.township_id)):
-                pool = pools[scope].get(key) or []
-                while cursor.get((scope, key), 0) < len(pool):
-                    cid, rank = pool[cursor.get((scope, key), 0)]
-                    limit = quota.get(rank, 0)  # ranks outside the table have no fixed number
-                    if load.get(cid, 0) < limit:
-                        load[cid] = load.get(cid, 0) + 1
-                        return cid
-                    cursor[(scope, key)] = cursor.get((scope, key), 0) + 1
-                if scope == "township" and pool:  # township cadres take every household left, in turn
-                    turn = cursor.get(("rest", key), 0)
-                    cursor[("rest", key)] = turn + 1
-                    return pool[turn % len(pool)][0]
-            return None
-
+    def insert_households(self, county_id: int, villages: list[_Village]) -> None:
         self.progress.start(self.n, "正在生成演示户……")
         done = 0
         for chunk in _chunks(self.n, CHUNK):
-            households, members, years, changes, monitored, pairings = [], [], [], [], [], []
+            households, members, years, changes, monitored = [], [], [], [], []
             for _ in range(chunk):
                 hid = self.ids.next("household")
                 village = villages[(hid - 1) * len(villages) // self.n]
@@ -408,28 +405,24 @@ class _Generator:
                 years.extend(hyears)
                 changes.extend(hchanges)
                 monitored.extend(hmonitored)
-                cid = helper_for(village)
-                if cid is not None:
-                    pairings.append(dict(id=self.ids.next("pairing"), cadre_id=cid, household_id=hid,
-                                         start_on=dt.date(2021, 7, 1)))  # fmt: skip
             self.insert(Household, households)
             self.insert(Member, members)
             self.insert(HouseholdYear, years)
             self.insert(ChangeLog, changes)
             if monitored:
                 self.insert(MonitoredHousehold, monitored)
-            if pairings:
-                self.insert(Pairing, pairings)
             done += chunk
             self.progress.update(done)
         self.insert(MonitoringLine, [dict(id=self.ids.next("monitoring_line"), area_id=county_id, year=y,
                                                      amount=a) for y, a in MONITORING_LINE.items()])  # fmt: skip
 
     def run(self) -> None:
-        quota = dict(self.s.execute(select(PairingQuota.rank, PairingQuota.households)).all())
         county_id, villages, townships = self.insert_areas()
-        pools = self.insert_units_and_cadres(villages, townships)
-        self.insert_households(county_id, villages, pools, quota)
+        self.insert_units_and_cadres(villages, townships)
+        self.insert_households(county_id, villages)
+        self.progress.start(0, "正在按“321”方案结对……")
+        proposal = solver.propose(self.s, schemes.current_scheme(self.s), today=PAIRED_ON)
+        solver.apply(self.s, proposal, user="演示数据", today=PAIRED_ON)
         if self.s.get_bind().dialect.name == "postgresql":
             for table in self.ids.counters:
                 self.s.execute(

@@ -6,8 +6,10 @@ from povdesk.model.assistance import (
     HelpingUnit,
     Pairing,
     PairingQuota,
+    PairingScheme,
     UnitVillage,
     Visit,
+    VisitKind,
     WorkTeam,
     WorkTeamMember,
 )
@@ -20,5 +22,6 @@ from povdesk.model.security import AuditLog, Setting, User
 __all__ = [
     "Area", "AssistanceMeasure", "AuditLog", "Base", "Cadre", "ChangeLog", "HelpingUnit", "Household",
     "HouseholdYear", "Member", "MonitoredHousehold", "MonitoringLine", "NoticeBatch", "NoticeItem", "NoticeStage",
-    "Objection", "Pairing", "PairingQuota", "Setting", "UnitVillage", "User", "Visit", "WorkTeam", "WorkTeamMember",
+    "Objection", "Pairing", "PairingQuota", "PairingScheme", "Setting", "UnitVillage", "User", "Visit", "VisitKind",
+    "WorkTeam", "WorkTeamMember",
 ]  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povdesk.model.base import Base
@@ -32,7 +32,11 @@ class UnitVillage(Base):
 
 
 class Cadre(Base):
+    """A helper (帮扶责任人). `home_area_id`: the township of a township cadre, the village of a village cadre; other
+    cadres work in the villages their unit helps."""
+
     __tablename__ = "cadre"
+    __table_args__ = (Index("uq_cadre_id_number", "id_number", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
@@ -42,6 +46,10 @@ class Cadre(Base):
     position: Mapped[str | None] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sex: Mapped[str | None] = mapped_column(String(8))  # codes.SEX
+    id_number: Mapped[str | None] = mapped_column(String(18))  # re-imports match by it
+    political_status: Mapped[str | None] = mapped_column(String(32))  # as written: 中共党员, 群众…
+    home_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
 
     unit: Mapped[HelpingUnit | None] = relationship()
 
@@ -70,9 +78,15 @@ class WorkTeamMember(Base):
 
 
 class Pairing(Base):
-    """A cadre helping a household; ended pairings stay, with their end date."""
+    """A cadre helping a household; ended pairings stay, with their end date. The database keeps at most one current
+    (not ended) pairing per household."""
 
     __tablename__ = "pairing"
+    __table_args__ = (
+        CheckConstraint("end_on IS NULL OR end_on >= start_on", name="end_after_start"),
+        Index("uq_pairing_current_household", "household_id", unique=True,
+              sqlite_where=text("end_on IS NULL"), postgresql_where=text("end_on IS NULL")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadre.id"), index=True)
@@ -80,6 +94,7 @@ class Pairing(Base):
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     end_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64), default="", server_default="")  # who made the pairing
 
     cadre: Mapped[Cadre] = relationship()
 
@@ -91,14 +106,43 @@ class Visit(Base):
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadre.id"), index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     visited_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    kinds: Mapped[str] = mapped_column(String(64), default="")  # comma-separated codes.VISIT_KIND
     note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+    kinds: Mapped[list[VisitKind]] = relationship(cascade="all, delete-orphan", order_by="VisitKind.kind")
+
+    @property
+    def kind_codes(self) -> list[str]:
+        return [k.kind for k in self.kinds]
+
+
+class VisitKind(Base):
+    """One of the "four sends" a visit brought (codes.VISIT_KIND); a visit may bring several."""
+
+    __tablename__ = "visit_kind"
+
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class PairingScheme(Base):
+    """A named pairing table ("321", "532", "54321"…); which one the county uses is the setting "pairing.scheme"."""
+
+    __tablename__ = "pairing_scheme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    quotas: Mapped[list[PairingQuota]] = relationship(cascade="all, delete-orphan", order_by="PairingQuota.rank")
 
 
 class PairingQuota(Base):
-    """The county's pairing table ("321", "532"…): households per cadre of each rank."""
+    """Households per cadre of a rank under a scheme. A rank without a row takes no households; township cadres with
+    `households` NULL take every household left in their township (兜底), with a number that is their cap."""
 
     __tablename__ = "pairing_quota"
 
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("pairing_scheme.id", ondelete="CASCADE"), primary_key=True)
     rank: Mapped[str] = mapped_column(String(16), primary_key=True)
-    households: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)

@@ -35,6 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
+
+from county import demo_database  # noqa: E402
 
 COLUMNS = 40
 TEXT_COLUMNS = (5, 7, 30, 31)  # 户编号, 证件号码, two phone numbers: written as text ("@")
@@ -317,20 +320,6 @@ def _run(*args: str, env: dict | None = None) -> dict:
     if out.returncode:
         raise SystemExit(out.stderr)
     return json.loads(out.stdout.splitlines()[-1])
-
-
-def demo_database(households: int) -> str:
-    """The demo county of registry_bench (same file, reused when present), generated in another process."""
-    path = Path(tempfile.gettempdir()) / "povdesk-bench" / f"demo-{households}-seed1.db"
-    path.parent.mkdir(exist_ok=True)
-    url = f"sqlite:///{path}"
-    if not path.exists():
-        print(f"generating {households} households into {path} …", file=sys.stderr, flush=True)
-        command = [sys.executable, str(ROOT / "main.py"), "--db", url, "demo", "--households", str(households)]
-        if subprocess.run([*command, "--seed", "1"], stdout=sys.stderr, check=False).returncode:
-            path.unlink(missing_ok=True)
-            raise SystemExit("could not generate the demo database")
-    return url
 
 
 def _installed(name: str) -> bool:

@@ -15,7 +15,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,21 +33,10 @@ from ui.app import freeze_startup_objects  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import AppSettings  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+from county import demo_database  # noqa: E402
+
 GOALS = {"first_page_ms": 300, "search_ms": 100, "sort_ms": 300, "rss_mb": 400}
-
-
-def demo_database(households: int) -> str:
-    folder = Path(tempfile.gettempdir()) / "povdesk-bench"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"demo-{households}-seed1.db"
-    url = f"sqlite:///{path}"
-    if not path.exists():  # in another process, so that rss_mb is the window's alone
-        print(f"generating {households} households into {path} …", file=sys.stderr)
-        command = [sys.executable, str(ROOT / "main.py"), "--db", url, "demo", "--households", str(households)]
-        if subprocess.run([*command, "--seed", "1"], stdout=sys.stderr, check=False).returncode:
-            path.unlink(missing_ok=True)
-            raise SystemExit("could not generate the demo database")
-    return url
 
 
 def _painted(view) -> None:

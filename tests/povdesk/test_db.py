@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 from povdesk import db as dbmod
 from povdesk import migrate
 from povdesk.errors import DatabaseError, DatabaseTooNew, MigrationFailed, NetworkShareError
-from povdesk.model import Household, Member, PairingQuota
+from povdesk.model import Household, Member
+from povdesk.pairing import schemes
 
 OLD_DB = Path(__file__).parents[1] / "data" / "povdesk-0001.db"
 
@@ -69,7 +70,7 @@ def test_old_database_is_backed_up_then_upgraded_with_its_data(tmp_path):
     with database.session() as s:
         assert s.scalar(select(Member.name)) == "杨旧户"
         assert s.scalar(select(Household.number)) == "5329300000000001"
-        assert s.scalar(select(PairingQuota.households).where(PairingQuota.rank == "section")) == 2
+        assert schemes.current_scheme(s).quotas["section"] == 2  # the old table is the scheme "321"
     assert migrate.current_revision(database.engine) == migrate.head_revision()
     database.close()
     backups = list(tmp_path.glob("old.before-0001-*.db"))
@@ -124,11 +125,11 @@ def test_database_from_a_newer_version_is_refused(db):
 
 def test_transaction_rolls_back_on_error(db):
     with pytest.raises(RuntimeError), db.transaction() as s:
-        s.add(PairingQuota(rank="village", households=1))
+        schemes.save_scheme(s, "村干部", {"village": 1})
         s.flush()
         raise RuntimeError("crash midway")
     with db.session() as s:
-        assert s.get(PairingQuota, "village") is None
+        assert [scheme.name for scheme in schemes.list_schemes(s)] == ["321", "532", "54321", "87654"]
 
 
 def test_sqlite_planner_knows_the_data_after_a_demo_and_when_reopened(tmp_path):
@@ -144,12 +145,12 @@ def test_sqlite_planner_knows_the_data_after_a_demo_and_when_reopened(tmp_path):
         with database.engine.connect() as conn:
             return " ".join(row[-1] for row in conn.exec_driver_sql(plan_sql))
 
-    assert "ix_pairing_household_id" in plan()
+    assert "(household_id=?)" in plan()  # by household (the partial index of current pairings), not by end_on
     with database.engine.begin() as conn:  # a database filled by an older version: no statistics at all
         conn.exec_driver_sql("DROP TABLE sqlite_stat1")
     database.close()
     database = dbmod.open_database(url)
-    assert "ix_pairing_household_id" in plan()
+    assert "(household_id=?)" in plan()
     database.close()
 
 
@@ -166,3 +167,52 @@ def test_statistics_that_cannot_be_refreshed_do_not_fail_the_work_before(sqlite_
     event.listen(sqlite_db.engine, "before_cursor_execute", refuse)
     sqlite_db.refresh_statistics()
     assert "planner statistics not refreshed" in caplog.text
+
+
+def test_upgrade_to_pairing_schemes_keeps_the_countys_table_pairings_and_visits(tmp_path):
+    """0008: the county's own quota becomes the scheme "321"; a household paired twice keeps its newest helper, the
+    other pairing ends (history, not deleted); "warmth,policy" visits become two kinds."""
+    from alembic import command
+
+    from povdesk.model import Pairing, Visit
+
+    url = f"sqlite:///{tmp_path / 'county.db'}"
+    dbmod.open_database(url).close()
+    engine = dbmod.create_db_engine(url)
+    cfg = migrate.alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+        for statement in (
+            "UPDATE pairing_quota SET households = 4 WHERE rank = 'section'",
+            "INSERT INTO area (id, level, name, path, sort_order, is_poor_village) VALUES (1, 'village', '一村', '1/', 0, 0)",
+            "INSERT INTO household (id, number, village_id, needs_review) VALUES (1, '0001', 1, 0)",
+            "INSERT INTO cadre (id, name, rank, active, name_pinyin) VALUES (1, '甲', 'general', 1, ''), (2, '乙', 'general', 1, '')",
+            "INSERT INTO pairing (cadre_id, household_id, start_on) VALUES (1, 1, '2019-01-01'), (2, 1, '2021-07-01')",
+            "INSERT INTO visit (cadre_id, household_id, visited_on, kinds) VALUES (2, 1, '2022-01-05', 'warmth,policy')",
+        ):
+            conn.execute(text(statement))
+    engine.dispose()
+    database = dbmod.open_database(url)
+    with database.session() as s:
+        assert schemes.current_scheme(s).quotas == {"county_leader": 3, "section": 4, "general": 1, "township": None}
+        pairings = [(p.cadre_id, p.end_on is None) for p in s.scalars(select(Pairing).order_by(Pairing.id))]
+        visit = s.scalar(select(Visit))
+        assert pairings == [(1, False), (2, True)]
+        assert visit.kind_codes == ["policy", "warmth"]
+    database.close()
+
+
+def test_migrated_schema_is_the_models_schema(db):
+    """Every table, column, index and constraint the models declare is what the migrations built (SQLite does not
+    keep a VARCHAR's length, which 0006 therefore leaves alone there)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from povdesk.model import Base
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    if db.is_sqlite:
+        diff = [d for d in diff if not (isinstance(d, list) and d[0][0] == "modify_type")]
+    assert diff == []
