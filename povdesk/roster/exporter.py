@@ -86,6 +86,7 @@ _HELPER = (
     HelpingUnit.name.label("helper_unit"),
     Cadre.rank.label("helper_rank"),
     Cadre.phone.label("helper_phone"),
+    Pairing.start_on.label("helper_start"),
 )
 _MEMBER = (
     Member.household_id,

@@ -7,10 +7,10 @@ import dataclasses
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from povdesk.roster.layout import REQUIRED_COLUMNS, match_header
+from povdesk.roster.layout import BY_KEY, REQUIRED_COLUMNS, match_header
 
 MIN_HEADER_COLUMNS = 3
 MAX_HEADER_ROWS = 3
@@ -22,6 +22,29 @@ _YEAR = r"(?<!\d)((?:19|20)\d\d)"
 _YEAR_HINTS = (
     re.compile(_YEAR + r"\s*年\s*[度底末]"),  # "2019年度", "2017年底"
     re.compile(r"(?:截止|截至|年度|数据日期|数据时间|统计日期|统计时间)\D{0,8}?" + _YEAR),  # "数据截止：2018年12月31日"
+)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The columns a kind of sheet has: how a header cell maps to a field key, the fields without which rows cannot be
+    placed, the fields of which a header must name one (`anchors`), and how the clerk is told about them."""
+
+    match: Callable[[object], str | None]
+    required: tuple[str, ...]
+    anchors: frozenset[str]
+    what: str  # the sheet's name in messages: 花名册, 帮扶干部名单…
+    hint: str  # the column names a header should contain, as said when none is found
+    headers: Mapping[str, str]  # field key → its usual column name
+
+
+ROSTER = Vocabulary(
+    match_header,
+    REQUIRED_COLUMNS,
+    frozenset({"name", "id_number"}),
+    "花名册",
+    "“户编号”“姓名”“证件号码”“与户主关系”",
+    {key: column.header for key, column in BY_KEY.items()},
 )
 
 
@@ -37,6 +60,7 @@ class Header:
     signature: str = ""
     unmapped: list[int] = field(default_factory=list)
     context: list[str] = field(default_factory=list)  # the title and information lines above the header
+    vocabulary: Vocabulary = field(default=ROSTER, repr=False, compare=False)
 
     @property
     def excel_row(self) -> int:
@@ -51,7 +75,7 @@ class Header:
 
     def missing_required(self) -> list[str]:
         mapped = set(self.mapping.values())
-        return [key for key in REQUIRED_COLUMNS if key not in mapped]
+        return [key for key in self.vocabulary.required if key not in mapped]
 
     def with_mapping(self, overrides: dict[int, str | None]) -> Header:
         """The header with some columns mapped by hand (None: ignore the column); a field keeps one column."""
@@ -85,9 +109,9 @@ class _Span:
     text: str
     tall: bool = False  # merged down over several rows: a header cell, not a title
 
-    def is_context(self, width: int, alone: bool) -> bool:
+    def is_context(self, width: int, alone: bool, match: Callable[[object], str | None]) -> bool:
         """Whether the text reads as a title or an information line rather than a column name or group caption."""
-        if match_header(self.text):
+        if match(self.text):
             return False
         if _LABELLED.search(_BRACKETED.sub("", self.text)):
             return True  # "数据截止：2018年12月31日"; a caption's "（单位：元）" does not count
@@ -110,10 +134,10 @@ def _spans(texts: list[list[str]], merged: list[tuple[int, int, int, int]], r: i
     return joined
 
 
-def _is_context_row(spans: list[_Span], width: int) -> bool:
+def _is_context_row(spans: list[_Span], width: int, match: Callable[[object], str | None]) -> bool:
     """A title or information row above the header: one text spanning the sheet, or a few labelled lines
     ("填报单位：…", "填报日期：…"). A group caption merged over part of the columns is not."""
-    return 0 < len(spans) <= 3 and all(span.is_context(width, len(spans) == 1) for span in spans)
+    return 0 < len(spans) <= 3 and all(span.is_context(width, len(spans) == 1, match) for span in spans)
 
 
 def _filled(texts: list[list[str]], merged: list[tuple[int, int, int, int]]) -> list[list[str]]:
@@ -137,7 +161,7 @@ def _readings(stack: list[str]) -> Iterator[str]:
     yield from reversed(captions)
 
 
-def _combine(rows: list[list[str]]) -> tuple[list[str], dict[int, str]]:
+def _combine(rows: list[list[str]], match: Callable[[object], str | None]) -> tuple[list[str], dict[int, str]]:
     """A header over one to three rows: each column's texts read together ("帮扶责任人" over "姓名", "电话").
 
     A column shows its own name, or the reading that maps when its name alone means another field."""
@@ -152,11 +176,11 @@ def _combine(rows: list[list[str]]) -> tuple[list[str], dict[int, str]]:
                 stack.append(text)
         texts.append(stack[-1] if stack else "")
         for reading in _readings(stack) if stack else ():
-            key = match_header(reading)
+            key = match(reading)
             if key and key not in seen:  # a second column of a mapped field is left to the clerk
                 mapping[col] = key
                 seen.add(key)
-                if match_header(stack[-1]) != key:
+                if match(stack[-1]) != key:
                     texts[col] = reading  # "帮扶责任人姓名": a reject report with this header imports again
                 break
     return texts, mapping
@@ -169,15 +193,21 @@ def _is_numbering_row(row: list[str], header_columns: int) -> bool:
 
 
 def detect_header(
-    rows: list[list], *, header_row: int | None = None, merged: list[tuple[int, int, int, int]] = ()
+    rows: list[list],
+    *,
+    header_row: int | None = None,
+    merged: list[tuple[int, int, int, int]] = (),
+    vocabulary: Vocabulary = ROSTER,
 ) -> Header | None:
     """Find the header among the first rows: the block of one to three rows that maps the most known columns.
 
     `merged`: the merged cells as (first row, first column, last row, last column) in the rows' coordinates. Title
     and information rows ("XX县建档立卡贫困人口花名册", "统计范围：龙山县 数据截止：2018年12月31日") are never part of
     the header, they are its `context`; a group caption applies over its merged range only. `header_row` (0-based)
-    forces the header's last row, as the clerk chose it in the wizard.
+    forces the header's last row, as the clerk chose it in the wizard. `vocabulary`: the columns the sheet has
+    (a household roster's by default).
     """
+    match = vocabulary.match
     texts = [[_cell_text(v) for v in row] for row in rows]
     merged = [m for m in merged if m[0] < len(texts) and 0 <= m[1] < len(texts[m[0]]) and texts[m[0]][m[1]]]
     spans = [_spans(texts, merged, r) for r in range(len(texts))]
@@ -185,7 +215,7 @@ def detect_header(
     if header_row is not None:
         lasts: Iterable[int] = [header_row]
     elif texts:  # the header ends on the row that names the most columns, or on one of the two rows under it
-        names = max(range(len(texts)), key=lambda r: (len(_combine([filled[r]])[1]), -r))
+        names = max(range(len(texts)), key=lambda r: (len(_combine([filled[r]], match)[1]), -r))
         lasts = range(names, min(names + MAX_HEADER_ROWS, len(texts)))
     else:
         return None
@@ -196,26 +226,28 @@ def detect_header(
         width = spans[last][-1].last + 1
         first = last
         while True:
-            shown, mapping = _combine(filled[first : last + 1])
+            shown, mapping = _combine(filled[first : last + 1], match)
             rank = (len(mapping), -first, -last)  # the most columns; then captions above kept, data rows below not
             if best is None or rank > best[0]:
                 best = (rank, shown, mapping, width)
             first -= 1
-            if first < 0 or last - first >= MAX_HEADER_ROWS or not spans[first] or _is_context_row(spans[first], width):
+            if first < 0 or last - first >= MAX_HEADER_ROWS or not spans[first]:
+                break
+            if _is_context_row(spans[first], width, match):
                 break
     if best is None:
         return None
     (score, first, last), shown, mapping, width = best
     first, last = -first, -last
-    if header_row is None and (score < MIN_HEADER_COLUMNS or not set(mapping.values()) & {"name", "id_number"}):
+    if header_row is None and (score < MIN_HEADER_COLUMNS or not set(mapping.values()) & vocabulary.anchors):
         return None
     data_start = last + 1
     if data_start < len(texts) and _is_numbering_row(texts[data_start], len(mapping)):
         data_start += 1
-    context = [s.text for r in range(first) if _is_context_row(spans[r], width) for s in spans[r]]
+    context = [s.text for r in range(first) if _is_context_row(spans[r], width, match) for s in spans[r]]
     signature = hashlib.sha1("|".join(shown).encode()).hexdigest()[:16]
     unmapped = [c for c, t in enumerate(shown) if t and c not in mapping]
-    return Header(first, last, data_start, shown, mapping, signature, unmapped, context)
+    return Header(first, last, data_start, shown, mapping, signature, unmapped, context, vocabulary)
 
 
 def data_year_hint(texts: list[str]) -> int | None:

@@ -130,6 +130,11 @@ COLUMNS: tuple[Column, ...] = (
     _c("helper_rank", "帮扶责任人职级", H, "code", codes.CADRE_RANK, "帮扶人职级", "帮扶责任人级别", width=9),
     _c("helper_phone", "帮扶责任人电话", H, "phone", None, "帮扶人电话", "帮扶责任人联系电话", "帮扶人联系电话",
        width=13, text_format=True),
+    # the national UI writes these as 2018年03月01日 (CODES.md §25); blank start: the pairing starts on the import day
+    _c("helper_start", "帮扶开始时间", H, "date", None, "帮扶开始日期", "帮扶责任人开始时间", "结对开始时间",
+       "结对开始日期", "结对时间", "结对日期", width=12),
+    _c("helper_end", "帮扶结束时间", H, "date", None, "帮扶结束日期", "帮扶责任人结束时间", "结对结束时间",
+       "结对结束日期", width=12),
 )  # fmt: skip
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}

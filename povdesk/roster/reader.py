@@ -18,10 +18,9 @@ import python_calamine as calamine
 from povdesk.errors import PovDeskError
 from povdesk.files import os_error_text
 from povdesk.roster.cells import CellError
+from povdesk.roster.header import ROSTER, Vocabulary, detect_header
 from povdesk.roster.header import Header as Header  # importable from here, as the importer and the wizard do
 from povdesk.roster.header import data_year_hint as data_year_hint
-from povdesk.roster.header import detect_header
-from povdesk.roster.layout import BY_KEY
 from povdesk.roster.normalize import EXCEL_EPOCH_1900, EXCEL_EPOCH_1904
 from povdesk.roster.sheetxml import FarCell, survey
 from povdesk.roster.slices import SPLIT_SUFFIXES, SlicedSheet, SliceError, far_cell_message, place_errors, sheet_part
@@ -235,9 +234,18 @@ def _date_epoch(path: Path) -> dt.date:
 class RosterSheet:
     """One worksheet of a roster: its header and its data rows with the row numbers the clerk sees in Excel."""
 
-    def __init__(self, path: str | os.PathLike, sheet: str | None = None, *, header_row: int | None = None) -> None:
-        """`header_row`: the Excel row number of the header's last row, to override the detection."""
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        sheet: str | None = None,
+        *,
+        header_row: int | None = None,
+        vocabulary: Vocabulary = ROSTER,
+    ) -> None:
+        """`header_row`: the Excel row number of the header's last row, to override the detection; `vocabulary`: the
+        columns the sheet has (a household roster's by default; a cadre roster or a pairing sheet has its own)."""
         self.path = Path(path)
+        self.vocabulary = vocabulary
         self.workbook = _open_workbook(self.path)
         try:
             if isinstance(self.workbook, TextSheet):
@@ -282,16 +290,17 @@ class RosterSheet:
             top = self.source.head(HEADER_SCAN_ROWS)
             ranges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in self.source.merged_cell_ranges if r1 < len(top)]
             merged = [(r1, c1 - start[1], r2, c2 - start[1]) for r1, c1, r2, c2 in ranges]
-            header = detect_header(top, header_row=None if header_row is None else header_row - 1, merged=merged)
+            header = detect_header(top, header_row=None if header_row is None else header_row - 1, merged=merged,
+                                   vocabulary=vocabulary)  # fmt: skip
             if header is None and isinstance(self.source, TextSheet):
                 raise HeaderNotFound(
                     f"“{self.path.name}”不是有效的 Excel 文件，而是文本文件；按逗号或制表符分隔的表格读取，"
-                    f"前{HEADER_SCAN_ROWS}行中也找不到花名册表头。请用 Excel 打开后“另存为” .xlsx，检查表头后再导入"
+                    f"前{HEADER_SCAN_ROWS}行中也找不到{vocabulary.what}表头。请用 Excel 打开后“另存为” .xlsx，检查表头后再导入"
                 )
             if header is None:
                 raise HeaderNotFound(
-                    f"在“{self.path.name}”工作表“{sheet}”的前{HEADER_SCAN_ROWS}行中找不到花名册表头：表头应包含"
-                    "“户编号”“姓名”“证件号码”“与户主关系”等列名"
+                    f"在“{self.path.name}”工作表“{sheet}”的前{HEADER_SCAN_ROWS}行中找不到{vocabulary.what}表头：表头应包含"
+                    f"{vocabulary.hint}等列名"
                 )
             self.header = header
         except BaseException:
@@ -305,7 +314,7 @@ class RosterSheet:
     def column_label(self, col: int) -> str:
         text = self.header.texts[col] if col < len(self.header.texts) else ""
         key = self.header.mapping.get(col)
-        return text or (BY_KEY[key].header if key else f"第{col + 1}列")
+        return text or (self.vocabulary.headers.get(key, key) if key else f"第{col + 1}列")
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """(Excel row number, cells) for every row below the header; vertically merged cells filled."""

@@ -181,23 +181,50 @@ class Writer:
         return found is not None
 
     def helper(self, household: HouseholdRecord, found: Household | None, pairings: list[dict]) -> bool:
+        """The household's helper: a current pairing from 帮扶开始时间 (the import day when blank), or with 帮扶结束时间
+        an ended one, kept as history. A new current helper ends the registered one on the new start."""
         v = household.values
         name = v.get("helper_name")
         if not name:
             return False
+        start, end = v.get("helper_start"), v.get("helper_end")
+        if end is not None and (start is None or end < start):
+            problem = "没有帮扶开始时间"
+            if start is not None:
+                problem = f"结束时间{end:%Y年%m月%d日}早于开始时间{start:%Y年%m月%d日}"
+            self.parser.warn(household.first_row, f"帮扶责任人“{name}”填写了帮扶结束时间，但{problem}，这条结对记录"
+                                                  "未导入，请改正后重新导入")  # fmt: skip
+            return False
         cadre_id = self.cadres.find_or_add(name, v.get("helper_unit"), v.get("helper_phone"), v.get("helper_rank"),
                                            household.first_row, self.parser.warn)  # fmt: skip
+        start = start or self.today
+        ended = f"{self.reason}，帮扶结束" if end is not None else None
         if found is not None:
-            active = list(self.s.scalars(select(Pairing).where(Pairing.household_id == found.id,
-                                                               Pairing.end_on.is_(None))))  # fmt: skip
-            if any(p.cadre_id == cadre_id for p in active):
-                return False
-            old = "、".join(p.cadre.name for p in active) or None
-            for pairing in active:
-                pairing.end_on, pairing.end_reason = self.today, f"{self.reason}，更换帮扶责任人"
-            history.record(self.s, household_id=found.id, kind="field", field="helper", old=old, new=name,
-                           reason=self.reason, user=self.user)  # fmt: skip
-        pairings.append(dict(cadre_id=cadre_id, household_id=household.id, start_on=self.today))
+            mine = list(self.s.scalars(select(Pairing).where(Pairing.household_id == found.id,
+                                                             Pairing.cadre_id == cadre_id)))  # fmt: skip
+            if end is not None:
+                if any(p.start_on == start and p.end_on == end for p in mine):
+                    return False
+                current = next((p for p in mine if p.end_on is None), None)
+                if current is not None:  # the registered helper's pairing, which the roster says has ended
+                    current.start_on, current.end_on, current.end_reason = start, end, ended
+                    return True
+            else:
+                current = next((p for p in mine if p.end_on is None), None)
+                if current is not None:
+                    if v.get("helper_start") is None or current.start_on == start:
+                        return False
+                    current.start_on = start  # the date the roster gives, instead of the day of an earlier import
+                    return True
+                active = list(self.s.scalars(select(Pairing).where(Pairing.household_id == found.id,
+                                                                   Pairing.end_on.is_(None))))  # fmt: skip
+                old = "、".join(p.cadre.name for p in active) or None
+                for pairing in active:
+                    pairing.end_on, pairing.end_reason = max(start, pairing.start_on), f"{self.reason}，更换帮扶责任人"
+                history.record(self.s, household_id=found.id, kind="field", field="helper", old=old, new=name,
+                               reason=self.reason, user=self.user)  # fmt: skip
+        pairings.append(dict(cadre_id=cadre_id, household_id=household.id, start_on=start, end_on=end,
+                             end_reason=ended, created_by=self.user))  # fmt: skip
         return found is not None
 
     # -- updates ---------------------------------------------------------------------------------------------------
