@@ -501,4 +501,3 @@ ALL_LISTS: dict[str, CodeList] = {
         VISIT_KIND, USER_ROLE, ETHNICITY,
     )
 }  # fmt: skip
-
