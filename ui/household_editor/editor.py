@@ -37,6 +37,7 @@ from povdesk.households.status import status_label
 from ui.dialogs import RememberingDialog
 from ui.household_editor.basic_tab import BasicTab
 from ui.household_editor.extra_tab import ExtraTab
+from ui.household_editor.helpers_tab import HelpersTab
 from ui.household_editor.history_tab import HistoryTab
 from ui.household_editor.measures_tab import MeasuresTab
 from ui.household_editor.members_tab import MembersTab
@@ -85,6 +86,7 @@ class HouseholdEditor(RememberingDialog):
         self.status_tab = StatusTab(self)
         self.extra_tab = ExtraTab(self)
         self.history_tab = HistoryTab(self)
+        self.helpers_tab = HelpersTab(db, settings, self)
         self.tabs = QTabWidget(self)
         for tab, title in (
             (self.basic_tab, self.tr("基本信息")),
@@ -93,6 +95,7 @@ class HouseholdEditor(RememberingDialog):
             (self.measures_tab, self.tr("帮扶措施")),
             (self.status_tab, self.tr("状态变更")),
             (self.extra_tab, self.tr("其他字段")),
+            (self.helpers_tab, self.tr("帮扶责任人")),
             (self.history_tab, self.tr("变更记录")),
         ):
             self.tabs.addTab(tab, title)
@@ -143,6 +146,7 @@ class HouseholdEditor(RememberingDialog):
         for tab in self._editing_tabs():
             tab.load(self.draft)
         self.history_tab.load(self.db, self.draft.id)
+        self.helpers_tab.load(self.draft.id)
         self._show_problems([])
         self._on_changed()
 
