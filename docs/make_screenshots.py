@@ -1,4 +1,5 @@
-"""Regenerate the README's screenshots: the main window, household editor, notices screen and import wizard.
+"""Regenerate the README's screenshots: the main window, household editor, notices screen, import wizard and the
+paired-assistance screens (with the responsibility table's PDF as a PNG, through pdftoppm).
 
     QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
 
@@ -8,6 +9,7 @@ Needs a CJK font (Debian: fonts-wqy-microhei), or every Chinese character is dra
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -108,6 +110,57 @@ def import_wizard(app: QApplication, window: MainWindow, folder: Path) -> None:
     wizard.close()
 
 
+def pairing_screens(app: QApplication, window: MainWindow, folder: Path) -> None:
+    """Twelve cadres have moved away: the solver proposes new helpers for their households. Cadres, visits
+    (some recorded), a household's helpers, the responsibility table of a village."""
+    from povdesk.model import Cadre, Pairing
+    from povdesk.pairing import manual, visits
+    from povdesk.pairing.export import export_pairs
+
+    today = dt.date.today()
+    with window.db.transaction() as s:
+        moved = s.scalars(select(Cadre.id).where(Cadre.rank.in_(("general", "township")), Cadre.active.is_(True))
+                          .order_by(Cadre.id).limit(12)).all()  # fmt: skip
+        for cadre_id in moved:
+            manual.end_cadre_pairings(s, cadre_id, reason="调动", user="演示", today=today)
+        pairs = s.execute(select(Pairing.household_id, Pairing.cadre_id).where(Pairing.end_on.is_(None))
+                          .order_by(Pairing.id).limit(400)).all()  # fmt: skip
+        for i, (household_id, cadre_id) in enumerate(pairs[::3]):
+            kinds = [("warmth", "policy"), ("technology",), ("project", "policy")][i % 3]
+            draft = visits.VisitDraft(household_id, cadre_id, today - dt.timedelta(days=3 + 2 * i), list(kinds))
+            visits.record_visit(s, draft, user="演示", today=today)
+    solver = window.pairing.actions["SolverDialog"]
+    solver.trigger()
+    dialog = window.pairing.open["SolverDialog"]
+    dialog.resize(1280, 800)
+    dialog.area.setCurrentIndex(0)  # the county
+    dialog.run()
+    wait(app, lambda: dialog.model.rowCount() > 0)
+    save(dialog, "pairing-solver")
+    dialog.close()
+    for cls, name in (("CadresDialog", "pairing-cadres"), ("VisitsDialog", "pairing-visits")):
+        window.pairing.actions[cls].trigger()
+        screen = window.pairing.open[cls]
+        screen.resize(1280, 720)
+        settle(app, 1.5)
+        save(screen, name)
+        screen.close()
+    editor = open_household(window, window.db, window.settings, pairs[0][0], user="演示")
+    editor.resize(1100, 760)
+    editor.tabs.setCurrentIndex(next(i for i in range(editor.tabs.count()) if editor.tabs.tabText(i) == "帮扶责任人"))
+    settle(app, 0.5)
+    save(editor, "household-editor-helpers")
+    editor.close()
+    with window.db.session() as s:
+        village = s.scalar(select(Area.name).join(Household, Household.village_id == Area.id)
+                           .where(Household.id == pairs[0][0]))  # fmt: skip
+    pdf = folder / "帮扶责任人.pdf"
+    export_pairs(window.db, folder / "帮扶责任人.xlsx", area=village, pdf=pdf)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", str(pdf), str(OUT / "responsibility-table")],
+                   check=True)  # fmt: skip
+    print("docs/screenshots/responsibility-table.png")
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     install_translators(app)
@@ -147,6 +200,7 @@ def main() -> int:
         editor.close()
         notices_screen(app, window)
         import_wizard(app, window, Path(tmp))
+        pairing_screens(app, window, Path(tmp))
         window.close()
         db.close()
     return 0
