@@ -68,6 +68,15 @@ def _write(path: Path, title: str, header: list[list], rows: list[list | None], 
     return first, numbers
 
 
+def plain_sheet(path: Path, rows: list[list]) -> Path:
+    """Bare rows from A1 with no title: a file that is not the kind of sheet the importer expects."""
+    wb = openpyxl.Workbook()
+    for cells in rows:
+        wb.active.append(cells)
+    wb.save(path)
+    return path
+
+
 # -- areas of a demo county ---------------------------------------------------------------------------------------
 @dataclass
 class County:

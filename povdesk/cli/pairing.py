@@ -7,7 +7,7 @@ import datetime as dt
 from povdesk import codes, stats
 from povdesk.cli import print_json
 from povdesk.cli.importexport import _progress
-from povdesk.pairing import schemes, solver
+from povdesk.pairing import coverage, schemes, solver
 
 CLI_USER = "cli"
 
@@ -15,17 +15,14 @@ CLI_USER = "cli"
 def register(subparsers) -> None:
     cadres = subparsers.add_parser("cadres", help="帮扶干部", description="帮扶干部花名册。")
     commands = cadres.add_subparsers(dest="cadres_command", metavar="COMMAND", required=True)
-    parser = commands.add_parser(
-        "import",
-        help="导入帮扶干部花名册",
-        description="导入帮扶干部花名册（姓名、性别、身份证号、工作单位、职务、职级、联系电话、政治面貌、乡镇）；"
+    _import_parser(
+        commands,
+        "导入帮扶干部花名册",
+        "导入帮扶干部花名册（姓名、性别、身份证号、工作单位、职务、职级、联系电话、政治面貌、乡镇）；"
         "按身份证号匹配，重复导入不会重复登记。整个文件在一个事务中导入。",
+        "干部花名册文件（.xlsx/.xls）",
+        run_cadres_import,
     )
-    parser.add_argument("file", metavar="FILE", help="干部花名册文件（.xlsx/.xls）")
-    parser.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一个工作表）")
-    parser.add_argument("--dry-run", action="store_true", help="只检查并报告结果，不写入数据库")
-    parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
-    parser.set_defaults(func=run_cadres_import)
 
     parser = subparsers.add_parser(
         "pair",
@@ -51,17 +48,23 @@ def register(subparsers) -> None:
     parser.add_argument("--area", metavar="NAME", help="只导出这个乡镇或村")
     parser.add_argument("--pdf", metavar="OUT.pdf", help="同时生成 PDF（A4 横向，身份证号打码）")
     parser.set_defaults(func=run_pairs_export)
-    parser = commands.add_parser(
-        "import",
-        help="导入已有的结对名单",
-        description="导入已有的结对名单（户编号或户主证件号码、帮扶责任人、帮扶开始时间、帮扶结束时间），"
-        "建立这些结对；整个文件在一个事务中导入。",
+    _import_parser(
+        commands,
+        "导入已有的结对名单",
+        "导入已有的结对名单（户编号或户主证件号码、帮扶责任人、帮扶开始时间、帮扶结束时间），建立这些结对；"
+        "整个文件在一个事务中导入。",
+        "结对名单文件（.xlsx/.xls）",
+        run_pairs_import,
     )
-    parser.add_argument("file", metavar="FILE", help="结对名单文件（.xlsx/.xls）")
+
+
+def _import_parser(commands, help_text: str, description: str, file_help: str, func) -> None:
+    parser = commands.add_parser("import", help=help_text, description=description)
+    parser.add_argument("file", metavar="FILE", help=file_help)
     parser.add_argument("--sheet", metavar="NAME", help="工作表名称（默认第一个工作表）")
     parser.add_argument("--dry-run", action="store_true", help="只检查并报告结果，不写入数据库")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
-    parser.set_defaults(func=run_pairs_import)
+    parser.set_defaults(func=func)
 
 
 def _print_import(result, args) -> int:
@@ -97,7 +100,7 @@ def run_pair(args, db) -> int:
         proposal = solver.propose(session, scheme, area, replan=args.replan, today=today, progress=_progress())
         if not args.dry_run:
             solver.apply(session, proposal, user=CLI_USER, today=today)
-        figures = solver.state(session, scheme, area)
+        figures = coverage.state(session, scheme, area)
     figures["added"] = len(proposal.assignments)
     figures["ended"] = len(proposal.ending)
     if args.json:

@@ -4,7 +4,6 @@ areas found from the 乡镇 column or the unit, row-level reasons with Excel row
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass
 
@@ -13,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from povdesk import codes
 from povdesk.db import Database
-from povdesk.model import AuditLog, Cadre, HelpingUnit
+from povdesk.model import Cadre, HelpingUnit
 from povdesk.names import pinyin_keys
-from povdesk.pairing.columns import CADRE_FIELDS, CADRES, Row, Sheet, SheetImportResult
+from povdesk.pairing.columns import CADRE_FIELDS, CADRES, Row, Sheet, SheetImportResult, import_transaction
 from povdesk.pairing.home import Homes
 from povdesk.progress import Progress
 
@@ -170,11 +169,17 @@ def import_cadres(
         result = CadreImportResult(**source.result(dry_run=dry_run))
         total = source.rows_estimate
         progress.start(total, "正在导入帮扶干部……")
-        with db.session() as session:
-            session.begin()
-            audit = AuditLog(user=user, action="cadre_import", entity="cadre",
-                             detail=json.dumps({"file": str(path), "sheet": source.roster.name}, ensure_ascii=False))  # fmt: skip
-            session.add(audit)
+        with import_transaction(
+            db,
+            path,
+            source,
+            result,
+            user=user,
+            action="cadre_import",
+            entity="cadre",
+            progress=progress,
+            counts=("added", "updated"),
+        ) as session:
             run = _Run(session, source, result)
             for done, row in enumerate(source.rows(), start=1):
                 run.row(row)
@@ -182,15 +187,4 @@ def import_cadres(
                     session.flush()
                     progress.update(min(done, total))
             session.flush()
-            result.rejected.sort()
-            result.warnings.sort()
-            audit.detail = json.dumps({"file": str(path), "sheet": source.roster.name, "added": result.added,
-                                       "updated": result.updated, "rejected": len(result.rejected)},
-                                      ensure_ascii=False)  # fmt: skip
-            progress.update(total, label="正在完成……")
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
-                result.committed = True
     return result

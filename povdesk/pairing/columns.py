@@ -6,20 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import json
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from povdesk import codes
-from povdesk.model import Cadre, HelpingUnit, Household, Member
+from povdesk.db import Database
+from povdesk.model import AuditLog, Cadre, HelpingUnit, Household, Member
+from povdesk.progress import Progress
 from povdesk.roster import normalize as nz
 from povdesk.roster.cells import CellError
 from povdesk.roster.fields import ColumnInvalid, too_long
 from povdesk.roster.header import Vocabulary
 from povdesk.roster.layout import fold, header_forms
 from povdesk.roster.reader import MissingColumns, RosterSheet
-from povdesk.roster.validate import _NOTE_MARKERS, _TOTAL_MARKERS, Issue
+from povdesk.roster.validate import Issue, total_or_note
 
 # CODES.md §5 (GB/T 4762): numbers as some systems write them → the label; the text is otherwise kept as written.
 POLITICAL_STATUS = ("中共党员", "中共预备党员", "共青团员", "民革会员", "民盟盟员", "民建会员", "民进会员", "农工党党员",
@@ -313,13 +319,8 @@ class Sheet:
     def _skippable(self, row: list) -> bool:
         """Blank rows, total rows (合计) and the signature and note lines under a table."""
         filled = [v for v in row if v != "" and v is not None]
-        if not filled:
+        if not filled or total_or_note(filled):
             return True
-        for value in filled[:6]:
-            if isinstance(value, str):
-                folded = "".join(value.split())
-                if folded.startswith(_TOTAL_MARKERS) or folded.startswith(_NOTE_MARKERS):
-                    return True
         return len(filled) <= 2 and all(col >= len(row) or nz.is_blank(row[col]) for col in self.anchors)
 
     def rows(self) -> Iterator[Row]:
@@ -348,3 +349,42 @@ class Sheet:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@contextmanager
+def import_transaction(
+    db: Database,
+    path: str | os.PathLike,
+    source: Sheet,
+    result: SheetImportResult,
+    *,
+    user: str,
+    action: str,
+    entity: str,
+    progress: Progress,
+    counts: tuple[str, ...] | None = None,
+) -> Iterator[Session]:
+    """The one transaction of a sheet import, with its audit row: a dry run, an error or a cancel change nothing.
+
+    At the end the result's rows are sorted and the audit row records the file, the sheet and the counts (`counts`:
+    which of `result.to_json()`; all of its numbers by default)."""
+    sheet = {"file": str(path), "sheet": source.roster.name}
+    with db.session() as session:
+        session.begin()
+        audit = AuditLog(user=user, action=action, entity=entity, detail=json.dumps(sheet, ensure_ascii=False))
+        session.add(audit)
+        session.flush()
+        yield session
+        result.rejected.sort()
+        result.warnings.sort()
+        numbers = {
+            k: v for k, v in result.to_json().items() if not isinstance(v, list) and (counts is None or k in counts)
+        }
+        detail = {**sheet, **numbers, "rejected": len(result.rejected)}
+        audit.detail = json.dumps(detail, ensure_ascii=False)
+        progress.update(progress.total, label="正在完成……")
+        if result.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+            result.committed = True

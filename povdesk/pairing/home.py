@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -22,6 +23,14 @@ _TOWNSHIP_SUFFIXES = ("民族乡", "街道办事处", "街道", "镇", "乡")
 
 def _clean(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _mentions(name: str, places: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+    """(place, the text before it, the text after it) for each place `name` mentions, at its first mention."""
+    for place in places:
+        at = name.find(place)
+        if at >= 0:
+            yield place, name[:at], name[at + len(place) :]
 
 
 def _stem(name: str) -> str:
@@ -99,12 +108,8 @@ class Homes:
         """The township whose government or party committee a unit is: 里耶镇人民政府, 中共里耶镇委员会, 里耶镇党委,
         里耶镇 → 里耶镇; 里耶镇中心小学 → None (a school in the township is not its government)."""
         name = _clean(unit)
-        for township in self.township_names:
-            at = name.find(township)
-            if at < 0:
-                continue
-            rest = name[at + len(township) :]
-            if self._bare(name[:at]) and (not rest or rest.startswith(TOWNSHIP_ORGANS)):
+        for township, before, rest in _mentions(name, self.township_names):
+            if self._bare(before) and (not rest or rest.startswith(TOWNSHIP_ORGANS)):
                 found = self.townships[township]
                 return found[0] if len(found) == 1 else None
         return None
@@ -113,20 +118,16 @@ class Homes:
         """The village whose committee a unit is (长春村委会, 里耶镇长春村党支部), within `township_id` when known; a
         string says why none is taken, None: the unit names no village."""
         name = _clean(unit)
-        for village in self.village_names:
-            at = name.find(village)
-            if at < 0:
-                continue
-            rest = name[at + len(village) :]
+        for village, before, rest in _mentions(name, self.village_names):
             candidates = self.villages[village]
             if township_id is not None:
                 candidates = [c for c in candidates if c[1] == township_id]
             parents = tuple({parent for _, parent in candidates if parent is not None})
-            if not candidates or not self._bare(name[:at], parents):
+            if not candidates or not self._bare(before, parents):
                 continue
             if rest and not rest.startswith(VILLAGE_ORGANS):
                 continue
-            in_prefix = [c for c in candidates if self.names.get(c[1] or 0, "\0") in name[:at]]
+            in_prefix = [c for c in candidates if self.names.get(c[1] or 0, "\0") in before]
             candidates = in_prefix or candidates
             if len(candidates) == 1:
                 return candidates[0][0]

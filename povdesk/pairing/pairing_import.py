@@ -6,7 +6,6 @@ nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass
 
@@ -15,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from povdesk import history
 from povdesk.db import Database
-from povdesk.model import AuditLog, Cadre, Pairing
-from povdesk.pairing.columns import PAIRING_FIELDS, PAIRINGS, Row, Sheet, SheetImportResult
+from povdesk.model import Cadre, Pairing
+from povdesk.pairing.columns import PAIRING_FIELDS, PAIRINGS, Row, Sheet, SheetImportResult, import_transaction
 from povdesk.progress import Progress
 from povdesk.roster.reader import MissingColumns
 from povdesk.roster.store import LOOKUP_BATCH, Cadres, Ids, households_by_number, members_by_id_number, registered_heads
@@ -258,23 +257,9 @@ def import_pairings(
         result = PairingImportResult(**source.result(dry_run=dry_run))
         rows = list(source.rows())
         progress.start(len(rows), "正在导入结对关系……")
-        with db.session() as session:
-            session.begin()
-            audit = AuditLog(user=user, action="pairing_import", entity="pairing",
-                             detail=json.dumps({"file": str(path), "sheet": source.roster.name}, ensure_ascii=False))  # fmt: skip
-            session.add(audit)
-            session.flush()
+        with import_transaction(
+            db, path, source, result, user=user, action="pairing_import", entity="pairing", progress=progress
+        ) as session:
             run = _Run(session, source, result, user=user, today=today)
             run.apply(run.check(rows), progress)
-            result.rejected.sort()
-            result.warnings.sort()
-            audit.detail = json.dumps({"file": str(path), "sheet": source.roster.name,
-                                       **{k: v for k, v in result.to_json().items() if not isinstance(v, list)},
-                                       "rejected": len(result.rejected)}, ensure_ascii=False)  # fmt: skip
-            progress.update(len(rows), label="正在完成……")
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
-                result.committed = True
     return result

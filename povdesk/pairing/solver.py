@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from povdesk import codes
@@ -197,8 +197,9 @@ class _Solver:
                     self.cadre_villages[cadre].append(village)
 
     def _still_right(self, current: dict[int, tuple[int, int]], inside: set[int] | None) -> set[int]:
-        """The households of the re-planned area whose pair the scheme still allows: an active cadre, within the
-        quota, in the villages (or townships) the cadre works in. Re-planning changes only the others."""
+        """The households of the re-planned area whose unit cadre the scheme still allows: active, within the quota,
+        in the villages (or townships) the cadre's unit helps. Township cadres' households are shared out again (a
+        scheme that gives unit cadres more leaves them less), each staying with its cadre while the share allows."""
         cadres = {c.id: c for c in self.cadres}
         by_cadre: dict[int, list[int]] = defaultdict(list)
         for household, (_, cadre) in current.items():
@@ -209,7 +210,7 @@ class _Solver:
         keep: set[int] = set()
         for cadre_id, households in sorted(by_cadre.items()):
             cadre = cadres.get(cadre_id)
-            if cadre is None:
+            if cadre is None or cadre.rank == CATCH_ALL_RANK:  # township cadres take the rest: shared out again
                 continue
             villages = self._villages_of(cadre)
             room = self._room(cadre.id, cadre.rank)
@@ -302,7 +303,7 @@ class _Solver:
                 spare.append((cadre, rank, room))
 
     def township_cadres(self) -> None:
-        """Rule 2: each township's cadres share what is left there, evenly, each share in one block."""
+        """Rule 2: each township's cadres share what is left there, evenly, each new share in one block."""
         cap = self.scheme.capacity(CATCH_ALL_RANK)
         if cap == 0:
             return
@@ -315,13 +316,22 @@ class _Solver:
             left = [h for v in self.pool.villages_of(township) for h in self.pool.take(v, self.pool.remaining(v))]
             if not left:
                 continue
-            shares = _even_shares([self.load[c] for c in cadres], len(left), cap)
+            share = dict(zip(cadres, _even_shares([self.load[c] for c in cadres], len(left), cap), strict=True))
+            given: dict[int, list[int]] = {c: [] for c in cadres}
+            rest = []
+            for household in left:  # a re-planned household stays with its township cadre while the share allows
+                before = self.freed.get(household, (None, None))[1]
+                if before in given and share[before] > len(given[before]):
+                    given[before].append(household)
+                else:
+                    rest.append(household)
             start = 0
-            for cadre, share in zip(cadres, shares, strict=True):
-                self._assign(cadre, CATCH_ALL_RANK, left[start : start + share], TOWNSHIP_CATCH_ALL)
-                start += share
-            if start < len(left):  # over the cap: give them back for rule 3 and the shortfall
-                self._give_back(left[start:])
+            for cadre in cadres:
+                n = share[cadre] - len(given[cadre])
+                self._assign(cadre, CATCH_ALL_RANK, given[cadre] + rest[start : start + n], TOWNSHIP_CATCH_ALL)
+                start += n
+            if start < len(rest):  # over the cap: give them back for rule 3 and the shortfall
+                self._give_back(rest[start:])
 
     def _give_back(self, households: list[int]) -> None:
         for household in households:
@@ -363,8 +373,8 @@ class _Solver:
     def finish(self) -> Proposal:
         proposal = self.proposal
         if self.freed:  # a re-planned household the plan gives its old helper keeps that pairing unchanged
-            repeated = {a.household_id for a in proposal.assignments if self.freed[a.household_id][1] == a.cadre_id
-                        } if proposal.replan else set()  # fmt: skip
+            repeated = {a.household_id for a in proposal.assignments
+                        if self.freed.get(a.household_id, (None, None))[1] == a.cadre_id}  # fmt: skip
             assigned = {a.household_id for a in proposal.assignments}
             proposal.assignments = [a for a in proposal.assignments if a.household_id not in repeated]
             proposal.kept += len(repeated) + sum(1 for h in self.freed if h not in assigned)
@@ -429,12 +439,13 @@ def describe(session: Session, proposal: Proposal) -> list[ProposalRow]:
         if household in wanted and household not in households:
             households[household] = values
     cadre_ids = {a.cadre_id for a in proposal.assignments}
-    cadres = {
+    home = aliased(Area)
+    cadres = {  # a township cadre has no unit: the township (or village) is where the clerk reaches them
         row[0]: row[1:]
         for row in session.execute(
-            select(Cadre.id, Cadre.name, Cadre.rank, HelpingUnit.name).outerjoin(
-                HelpingUnit, HelpingUnit.id == Cadre.unit_id
-            )
+            select(Cadre.id, Cadre.name, Cadre.rank, func.coalesce(HelpingUnit.name, home.name))
+            .outerjoin(HelpingUnit, HelpingUnit.id == Cadre.unit_id)
+            .outerjoin(home, home.id == Cadre.home_area_id)
         )
         if row[0] in cadre_ids
     }
@@ -469,76 +480,3 @@ def apply(session: Session, proposal: Proposal, *, user: str, today: dt.date) ->
         [dict(cadre_id=a.cadre_id, household_id=a.household_id, start_on=today, created_by=user)
          for a in proposal.assignments],
     )  # fmt: skip
-
-
-def load_of(session: Session, cadre_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """Current households per cadre."""
-    query = select(Pairing.cadre_id, func.count()).where(Pairing.end_on.is_(None)).group_by(Pairing.cadre_id)
-    if cadre_ids is not None:
-        query = query.where(Pairing.cadre_id.in_(list(cadre_ids)))
-    return dict(session.execute(query).all())
-
-
-def state(session: Session, scheme: Scheme, area: Area | None = None) -> dict:
-    """The pairing state of the area (None: the county) under a scheme: the `pair --json` object."""
-    ids = households_in(area)
-    households = session.scalar(select(func.count()).select_from(ids.subquery()))
-    current = (
-        select(Pairing.household_id, Pairing.cadre_id)
-        .where(Pairing.end_on.is_(None), Pairing.household_id.in_(ids))
-        .subquery()
-    )
-    by_rank = dict(
-        session.execute(
-            select(Cadre.rank, func.count()).join(current, current.c.cadre_id == Cadre.id).group_by(Cadre.rank)
-        ).all()
-    )
-    paired = sum(by_rank.values())
-    over = 0
-    for rank in codes.CADRE_RANK.codes:
-        capacity = scheme.capacity(rank)
-        if capacity is None:
-            continue
-        loads = (
-            select(Pairing.cadre_id)
-            .join(Cadre, Cadre.id == Pairing.cadre_id)
-            .where(Pairing.end_on.is_(None), Cadre.rank == rank)
-            .group_by(Pairing.cadre_id)
-            .having(func.count() > capacity)
-        )
-        if area is not None:
-            loads = loads.where(Pairing.cadre_id.in_(select(current.c.cadre_id)))
-        over += session.scalar(select(func.count()).select_from(loads.subquery()))
-    village, home = aliased(Area), aliased(Area)
-    home_township = case((home.level == "village", home.parent_id), else_=home.id)
-    outside = session.scalar(
-        select(func.count(func.distinct(Cadre.id)))
-        .select_from(current)
-        .join(Cadre, Cadre.id == current.c.cadre_id)
-        .join(Household, Household.id == current.c.household_id)
-        .join(village, village.id == Household.village_id)
-        .join(home, home.id == Cadre.home_area_id)
-        .where(Cadre.rank == CATCH_ALL_RANK, village.parent_id != home_township)
-    )
-    unpaired_by_township = session.execute(
-        select(village.parent_id, func.count())
-        .select_from(Household)
-        .join(village, village.id == Household.village_id)
-        .where(Household.id.in_(ids), Household.id.not_in(select(current.c.household_id)))
-        .group_by(village.parent_id)
-    ).all()
-    names = dict(session.execute(select(Area.id, Area.name).where(Area.level == "township")).all())
-    return {
-        "scheme": scheme.name,
-        "households": households,
-        "paired": paired,
-        "unpaired": households - paired,
-        "by_rank": {rank: by_rank[rank] for rank in codes.CADRE_RANK.codes if by_rank.get(rank)},
-        "over_quota_cadres": over,
-        "township_cadres_outside_own_township": outside,
-        "shortfalls": [
-            {"township": names.get(t, ""), "households": n}
-            for t, n in sorted(unpaired_by_township, key=lambda r: names.get(r[0], ""))
-            if n
-        ],
-    }

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from povdesk.errors import NotFound, PovDeskError
 from povdesk.model import Cadre, HelpingUnit, WorkTeam, WorkTeamMember
-from povdesk.pairing.units import _village, _village_names, not_ended, villages
+from povdesk.pairing.units import _village, _village_names, end_dated, long_date, not_ended, villages
 
 ROLES = {"first_secretary": "第一书记", "captain": "队长", "member": "队员"}
 SINGLE_ROLES = ("first_secretary", "captain")  # one at a time per team
@@ -68,10 +68,6 @@ class VillageTeam:
     village: str
     team: TeamRow | None = None
     past_teams: int = 0
-
-
-def _date(day: dt.date | None) -> str:
-    return f"{day:%Y年%m月%d日}" if day else ""
 
 
 def _team(session: Session, team_id: int) -> WorkTeam:
@@ -179,7 +175,7 @@ def start_team(session: Session, village_id: int, unit_id: int | None, start_on:
     village = _village(session, village_id)
     existing = current_team(session, village_id, start_on)
     if existing is not None:
-        raise PovDeskError(f"{village.name}已有驻村工作队（{_date(existing.start_on)}起），如需换届请使用“轮换”")
+        raise PovDeskError(f"{village.name}已有驻村工作队（{long_date(existing.start_on)}起），如需换届请使用“轮换”")
     team = WorkTeam(village_id=village_id, unit_id=unit_id, start_on=start_on)
     session.add(team)
     session.flush()
@@ -195,9 +191,9 @@ def add_member(session: Session, team_id: int, cadre_id: int, role: str, start_o
     if cadre is None:
         raise NotFound("所选干部不存在，可能已被他人删除")
     if team.end_on is not None and team.end_on < start_on:
-        raise PovDeskError(f"该工作队已于{_date(team.end_on)}期满，不能再加入队员")
+        raise PovDeskError(f"该工作队已于{long_date(team.end_on)}期满，不能再加入队员")
     if team.start_on is not None and start_on < team.start_on:
-        raise PovDeskError(f"加入日期{_date(start_on)}早于工作队进驻日期{_date(team.start_on)}")
+        raise PovDeskError(f"加入日期{long_date(start_on)}早于工作队进驻日期{long_date(team.start_on)}")
     current = _members(session, [team_id], start_on)
     if any(m.cadre_id == cadre_id for m in current):
         raise PovDeskError(f"{cadre.name}已是该工作队成员")
@@ -213,16 +209,15 @@ def add_member(session: Session, team_id: int, cadre_id: int, role: str, start_o
 
 def end_member(session: Session, member_id: int, end_on: dt.date) -> WorkTeamMember:
     """The cadre leaves the team after `end_on`; the record stays."""
-    member = session.get(WorkTeamMember, member_id)
-    if member is None:
-        raise NotFound("该队员记录不存在，可能已被他人修改")
-    if member.end_on is not None:
-        raise PovDeskError(f"该队员已于{_date(member.end_on)}离队")
-    if member.start_on is not None and end_on < member.start_on:
-        raise PovDeskError(f"离队日期{_date(end_on)}早于加入日期{_date(member.start_on)}")
-    member.end_on = end_on
-    session.flush()
-    return member
+    return end_dated(
+        session,
+        WorkTeamMember,
+        member_id,
+        end_on,
+        missing="该队员记录不存在，可能已被他人修改",
+        ended="该队员已于{end}离队",
+        too_early="离队日期{end}早于加入日期{start}",
+    )
 
 
 def rotate(
@@ -240,7 +235,7 @@ def rotate(
     old = current_team(session, village_id, on)
     if old is not None:
         if old.start_on is not None and on <= old.start_on:
-            raise PovDeskError(f"轮换日期{_date(on)}应晚于现任工作队进驻日期{_date(old.start_on)}")
+            raise PovDeskError(f"轮换日期{long_date(on)}应晚于现任工作队进驻日期{long_date(old.start_on)}")
         last_day = on - dt.timedelta(days=1)
         for member in session.scalars(
             select(WorkTeamMember).where(WorkTeamMember.team_id == old.id, WorkTeamMember.end_on.is_(None))
@@ -250,7 +245,7 @@ def rotate(
         if unit_id is None and keep_unit:
             unit_id = old.unit_id
     elif session.scalar(select(WorkTeam.id).where(WorkTeam.village_id == village_id, WorkTeam.start_on > on)):
-        raise PovDeskError(f"{village.name}在{_date(on)}之后已有工作队记录，请检查轮换日期")
+        raise PovDeskError(f"{village.name}在{long_date(on)}之后已有工作队记录，请检查轮换日期")
     session.flush()
     team = WorkTeam(village_id=village_id, unit_id=unit_id, start_on=on)
     session.add(team)

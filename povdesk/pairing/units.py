@@ -50,6 +50,27 @@ def not_ended(end_on, today: dt.date):
     return or_(end_on.is_(None), end_on >= today)
 
 
+def long_date(day: dt.date | None) -> str:
+    return f"{day:%Y年%m月%d日}" if day else ""
+
+
+def end_dated(
+    session: Session, model: type, record_id: int, end_on: dt.date, *, missing: str, ended: str, too_early: str
+):
+    """End an assignment or a team membership (a `model` row with `start_on` and `end_on`) after `end_on`; the row
+    stays in the history. The reasons: `missing`, `ended` with {end} and `too_early` with {end} and {start}."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(missing)
+    if record.end_on is not None:
+        raise PovDeskError(ended.format(end=long_date(record.end_on)))
+    if record.start_on is not None and end_on < record.start_on:
+        raise PovDeskError(too_early.format(end=long_date(end_on), start=long_date(record.start_on)))
+    record.end_on = end_on
+    session.flush()
+    return record
+
+
 def _unit(session: Session, unit_id: int) -> HelpingUnit:
     unit = session.get(HelpingUnit, unit_id)
     if unit is None:
@@ -171,7 +192,7 @@ def assign_village(session: Session, unit_id: int, village_id: int, start_on: dt
         )
     )
     if already is not None:
-        since = f"自{already.start_on:%Y年%m月%d日}起" if already.start_on else ""
+        since = f"自{long_date(already.start_on)}起" if already.start_on else ""
         raise PovDeskError(f"“{unit.name}”{since}已在帮扶{village.name}，无需重复包村")
     assignment = UnitVillage(unit_id=unit_id, village_id=village_id, start_on=start_on)
     session.add(assignment)
@@ -181,16 +202,15 @@ def assign_village(session: Session, unit_id: int, village_id: int, start_on: dt
 
 def end_assignment(session: Session, assignment_id: int, end_on: dt.date) -> UnitVillage:
     """The unit stops helping the village after `end_on`; the assignment stays in the history."""
-    assignment = session.get(UnitVillage, assignment_id)
-    if assignment is None:
-        raise NotFound("该包村记录不存在，可能已被他人修改")
-    if assignment.end_on is not None:
-        raise PovDeskError(f"该包村记录已于{assignment.end_on:%Y年%m月%d日}结束")
-    if assignment.start_on is not None and end_on < assignment.start_on:
-        raise PovDeskError(f"结束日期{end_on:%Y年%m月%d日}早于开始日期{assignment.start_on:%Y年%m月%d日}，请检查")
-    assignment.end_on = end_on
-    session.flush()
-    return assignment
+    return end_dated(
+        session,
+        UnitVillage,
+        assignment_id,
+        end_on,
+        missing="该包村记录不存在，可能已被他人修改",
+        ended="该包村记录已于{end}结束",
+        too_early="结束日期{end}早于开始日期{start}，请检查",
+    )
 
 
 def villages(session: Session, area_id: int | None = None) -> list[tuple[int, str, str]]:

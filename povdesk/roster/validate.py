@@ -20,8 +20,19 @@ _INVALID = frozenset((nz.Invalid, nz.Unreadable, ColumnInvalid))  # `value.__cla
 _FATAL = frozenset((nz.Invalid, ColumnInvalid))  # unless a `warning`, the cell rejects its row (or household)
 _NO_RELATION = nz.Unreadable("", "缺少与户主关系")  # a member row without 与户主关系: imported as 其他, to be verified
 CHECKED_ONLY = ("sex", "age")  # read to check the ID number against, never stored: an unreadable one is only reported
-_TOTAL_MARKERS = ("合计", "总计", "小计", "共计", "累计")
-_NOTE_MARKERS = ("填表", "审核", "制表", "负责人", "备注", "说明", "注：", "注:", "签字", "盖章", "联系人")
+TOTAL_MARKERS = ("合计", "总计", "小计", "共计", "累计")
+NOTE_MARKERS = ("填表", "审核", "制表", "负责人", "备注", "说明", "注：", "注:", "签字", "盖章", "联系人")
+
+
+def total_or_note(filled: list) -> bool:
+    """Whether a row whose non-blank cells are `filled` is a total row (合计) or a signature or note line under a
+    table: one of its first six cells starts with a marker, white space ignored."""
+    for value in filled[:6]:
+        if isinstance(value, str):
+            folded = "".join(value.split())
+            if folded.startswith(TOTAL_MARKERS) or folded.startswith(NOTE_MARKERS):
+                return True
+    return False
 
 
 @dataclass(frozen=True, order=True)
@@ -225,11 +236,8 @@ class RosterParser:
     def _skippable(self, row: list) -> bool:
         """Total rows (合计), signature and note lines under the table."""
         filled = [v for v in row if v != "" and v is not None]
-        for value in filled[:6]:
-            if isinstance(value, str):
-                folded = "".join(value.split())
-                if folded.startswith(_TOTAL_MARKERS) or folded.startswith(_NOTE_MARKERS):
-                    return True
+        if total_or_note(filled):
+            return True
         return len(filled) <= 2 and row[self.id_col] == "" and row[self.name_col] == ""
 
     def _household_for(self, number_raw: object, row_no: int, head: bool) -> HouseholdRecord:

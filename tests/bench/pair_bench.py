@@ -42,7 +42,7 @@ def measure(kind: str, url: str) -> dict:
 
     from povdesk.db import open_database
     from povdesk.model import Cadre, Household
-    from povdesk.pairing import schemes, solver
+    from povdesk.pairing import coverage, schemes, solver
 
     db = open_database(url)
     wall, cpu = time.perf_counter(), time.process_time()
@@ -56,7 +56,7 @@ def measure(kind: str, url: str) -> dict:
             scheme = schemes.current_scheme(s)
             proposal = solver.propose(s, scheme, replan=kind == "replan")
             solver.apply(s, proposal, user="bench", today=dt.date.today())
-            figures = solver.state(s, scheme)
+            figures = coverage.state(s, scheme)
         figures["added"] = len(proposal.assignments)
     elif kind == "describe":
         with db.session() as s:

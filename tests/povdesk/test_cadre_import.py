@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
-from pairing_rosters import cadre_roster, county_of
+from pairing_rosters import cadre_roster, county_of, plain_sheet
 from sqlalchemy import func, select
 
 from povdesk import demo
@@ -149,12 +149,8 @@ def test_a_dry_run_writes_nothing_and_the_rejected_rows_can_be_written_out(count
 
 
 def test_a_household_roster_is_not_a_cadre_roster(county_db, tmp_path):
-    path = tmp_path / "not.xlsx"
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.active.append(["户编号", "与户主关系", "脱贫属性"])
-    wb.active.append(["5329300000000001", "户主", "已脱贫"])
-    wb.save(path)
+    path = plain_sheet(
+        tmp_path / "not.xlsx", [["户编号", "与户主关系", "脱贫属性"], ["5329300000000001", "户主", "已脱贫"]]
+    )
     with pytest.raises(HeaderNotFound, match="帮扶干部名单表头"):
         import_cadres(county_db, path)

@@ -7,7 +7,15 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
-from pairing_rosters import cadre_id, cadre_roster, county_of, flat_pairing_sheet, household_roster, pairing_sheet
+from pairing_rosters import (
+    cadre_id,
+    cadre_roster,
+    county_of,
+    flat_pairing_sheet,
+    household_roster,
+    pairing_sheet,
+    plain_sheet,
+)
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -131,13 +139,10 @@ def test_the_database_refuses_a_second_current_pairing(db, county):
 
 
 def test_a_sheet_without_households_is_refused(db, county, tmp_path):
-    from openpyxl import Workbook
-
-    path = tmp_path / "helpers.xlsx"
-    wb = Workbook()
-    wb.active.append(["帮扶责任人", "帮扶责任人单位", "帮扶开始时间"])
-    wb.active.append(["王建国", "县发展和改革局", "2022年03月01日"])
-    wb.save(path)
+    path = plain_sheet(
+        tmp_path / "helpers.xlsx",
+        [["帮扶责任人", "帮扶责任人单位", "帮扶开始时间"], ["王建国", "县发展和改革局", "2022年03月01日"]],
+    )
     with pytest.raises(MissingColumns, match="户编号"):
         import_pairings(db, path)
 

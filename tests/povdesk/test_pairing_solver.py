@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from povdesk.model import Area, Cadre, HelpingUnit, Household, Pairing, UnitVillage
-from povdesk.pairing import schemes, solver
+from povdesk.pairing import coverage, schemes, solver
 from povdesk.stats import find_area
 
 TODAY = dt.date(2026, 3, 1)
@@ -107,7 +107,7 @@ def test_321_fills_quotas_in_the_units_villages_and_township_cadres_take_the_res
     assert "没有在岗的乡镇干部" in proposal.shortfalls[0].reason
     assert proposal.by_rank() == {"county_leader": 3, "section": 2, "general": 3, "township": 16}
     with db.session() as s:
-        state = solver.state(s, schemes.current_scheme(s))
+        state = coverage.state(s, schemes.current_scheme(s))
         starts = set(s.scalars(select(Pairing.start_on)))
         makers = set(s.scalars(select(Pairing.created_by)))
     assert state == {
@@ -172,7 +172,7 @@ def test_a_cap_on_township_cadres_is_never_broken_and_the_shortfall_is_exact(db)
     assert [(f.township, f.households) for f in proposal.shortfalls] == [("甲镇", 5), ("乙乡", 5), ("丙乡", 5)]
     assert "每人2户" in proposal.shortfalls[0].reason
     with db.session() as s:
-        assert solver.state(s, schemes.current_scheme(s, "限额"))["over_quota_cadres"] == 0
+        assert coverage.state(s, schemes.current_scheme(s, "限额"))["over_quota_cadres"] == 0
 
 
 def test_replanning_an_area_changes_only_what_the_scheme_no_longer_allows(db):
@@ -206,6 +206,21 @@ def test_replanning_under_a_smaller_quota_frees_the_households_over_it(db):
         history = s.scalars(select(Pairing).where(Pairing.end_on.is_not(None))).all()
     assert sorted(p.cadre_id for p in history) == [ids["局长"], ids["科长"]]
     assert len(got["甲干部1"]) + len(got["甲干部2"]) == 11
+
+
+def test_replanning_under_a_larger_quota_gives_unit_cadres_more_and_township_cadres_less(db):
+    ids = build_county(db)
+    pair(db)
+    proposal = pair(db, "532", replan=True)  # 丙乡 is still unpaired: re-planning it as well must work
+    got = current(db)
+    # 一局 (5 + 3 + 2 + 2 = 12) takes all of 甲一村 and two of 甲二村; 二局's 干事三 two of 乙一村
+    assert [len(got[n]) for n in ("局长", "科长", "干事一", "干事二", "干事三")] == [5, 3, 2, 2, 2]
+    assert sorted(got["甲干部1"] + got["甲干部2"]) == ["甲二村"] * 4 and len(got["乙干部"]) == 6
+    assert [(f.township, f.households) for f in proposal.shortfalls] == [("丙乡", 5)]
+    with db.session() as s:
+        ended = s.scalars(select(Pairing.cadre_id).where(Pairing.end_on.is_not(None))).all()
+    # the 6 households the units take now, and 2 that move between 甲镇's township cadres to keep their loads even
+    assert set(ended) <= {ids["甲干部1"], ids["甲干部2"], ids["乙干部"]} and len(ended) == len(proposal.ending) == 8
 
 
 def test_the_database_refuses_a_second_current_pairing_and_an_end_before_the_start(db):

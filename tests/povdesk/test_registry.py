@@ -162,10 +162,11 @@ def test_sort_by_helper_uses_pinyin(county):
     surnames = [names[k][0] for k in keys]
     assert surnames != sorted(surnames)  # by code point the order would differ: the test can fail
     assert surnames.index("李") < surnames.index("王") < surnames.index("张")
-    with county.transaction() as session:  # a household with a second helper is still listed once
+    with county.transaction() as session:  # a household with a past helper as well is still listed once
         pairing = session.scalars(select(Pairing)).first()
         other = session.scalars(select(Cadre.id).where(Cadre.id != pairing.cadre_id)).first()
-        session.add(Pairing(household_id=pairing.household_id, cadre_id=other, start_on=pairing.start_on))
+        session.add(Pairing(household_id=pairing.household_id, cadre_id=other, start_on=pairing.start_on,
+                            end_on=pairing.start_on, end_reason="调动"))  # fmt: skip
     ids = _ids(county, sort="helper", descending=True)
     assert len(ids) == len(set(ids)) == 300
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from povdesk import idnumber
 from povdesk.model import Cadre, Pairing, UnitVillage, Visit
 from povdesk.pairing import visits
-from ui.notices.dialogs import to_qdate
+from ui.dialogs import to_qdate
 from ui.pairing.cadres import CadreEditDialog, CadresDialog
 from ui.pairing.teams import TeamsDialog
 from ui.pairing.units import EndAssignmentDialog, UnitsDialog

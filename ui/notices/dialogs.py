@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -19,39 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from povdesk import codes
-from ui.dialogs import RememberingDialog
+from ui.dialogs import FormDialog, to_date
 from ui.settings import AppSettings
-
-
-def to_date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
-def to_qdate(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-class FormDialog(RememberingDialog):
-    """A form with OK/Cancel; subclasses add rows in `build()` and read them in `values()`."""
-
-    def __init__(self, name: str, title: str, settings: AppSettings, parent: QWidget | None = None) -> None:
-        super().__init__(name, settings, parent)
-        self.setWindowTitle(title)
-        self.form = QFormLayout(self)
-        self.build()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.form.addRow(buttons)
-
-    def build(self) -> None:
-        raise NotImplementedError
-
-    def date_edit(self, value: dt.date) -> QDateEdit:
-        edit = QDateEdit(to_qdate(value), self)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy年M月d日")
-        return edit
 
 
 class NewBatchDialog(FormDialog):

@@ -1,32 +1,27 @@
 """The cadre list (帮扶干部): search by name, pinyin or ID number, filters, load against quota, edit, deactivate, import.
 
-A county has some 70,000 cadres: the list is a lazy model over the ids `povdesk.pairing.cadres.cadre_ids` returns
-(search, filters and sort in SQL), and rows are read a page at a time. The same model serves the visit list, and
-`CadrePicker` lets the other pairing screens pick a cadre by typing.
+A county has some 70,000 cadres: the list is a `LazyRowsModel` (ui.pairing.widgets, as is the visit list) over the
+ids `povdesk.pairing.cadres.cadre_ids` returns (search, filters and sort in SQL), and rows are read a page at a time.
 """
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QCompleter,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -38,78 +33,13 @@ from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.pairing import cadres, units
 from povdesk.pairing.cadres import CadreDraft, CadreQuery, CadreRow
-from ui.dialogs import RememberingDialog
+from ui.dialogs import FormDialog, RememberingDialog
 from ui.ops import run_in_background, show_error
+from ui.pairing.widgets import LazyRowsModel, combo_value, debounced, search_edit, searchable_combo, table_view
 from ui.settings import AppSettings
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 POLITICAL = ("中共党员", "中共预备党员", "共青团员", "民主党派", "无党派人士", "群众")
 _WARN = QBrush(QColor("#b00020"))
-
-
-class LazyRowsModel(QAbstractTableModel):
-    """Ordered ids and a cache of the rows fetched so far, a page at a time (the house pattern of the registry)."""
-
-    PAGE = 100
-
-    def __init__(self, db: Database, columns: list[tuple[str, str]], fetch: Callable, parent=None) -> None:
-        super().__init__(parent)
-        self._db, self._columns, self._fetch = db, columns, fetch
-        self._ids: list[int] = []
-        self._rows: dict[int, object] = {}
-
-    def set_ids(self, ids: list[int]) -> None:
-        self.beginResetModel()
-        self._ids, self._rows = list(ids), {}
-        self.endResetModel()
-
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def key(self, column: int) -> str:
-        return self._columns[column][0]
-
-    def row_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
-
-    def row_data(self, row: int):
-        row_id = self.row_id(row)
-        if row_id is None:
-            return None
-        if row_id not in self._rows:
-            start = row - row % self.PAGE
-            with self._db.session() as session:
-                self._rows.update(self._fetch(session, self._ids[start : start + self.PAGE]))
-        return self._rows.get(row_id)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section][1]
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        if role == ID_ROLE:
-            return self.row_id(index.row())
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        row = self.row_data(index.row())
-        if row is None:
-            return None
-        return self.cell(row, self.key(index.column()), role)
-
-    def cell(self, row, key: str, role: int):
-        """The text of a cell (DisplayRole), or its colour or tooltip; subclasses override."""
-        return str(getattr(row, key, "")) if role == Qt.ItemDataRole.DisplayRole else None
 
 
 class CadreTableModel(LazyRowsModel):
@@ -133,97 +63,19 @@ class CadreTableModel(LazyRowsModel):
         return getattr(row, key)
 
 
-def table_view(parent: QWidget, model: QAbstractTableModel) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-def searchable_combo(parent: QWidget, items: list[tuple[str, object]], empty: str | None = None) -> QComboBox:
-    """An editable combo box whose list narrows to the items containing what is typed (村名、单位名)."""
-    combo = QComboBox(parent)
-    combo.setEditable(True)
-    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    if empty is not None:
-        combo.addItem(empty, None)
-    for text, data in items:
-        combo.addItem(text, data)
-    completer = combo.completer()
-    completer.setFilterMode(Qt.MatchFlag.MatchContains)
-    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-    return combo
-
-
-def combo_value(combo: QComboBox):
-    """The data of the item whose text is in the box (typed text that names no item gives None)."""
-    index = combo.findText(combo.currentText().strip(), Qt.MatchFlag.MatchExactly)
-    return combo.itemData(index) if index >= 0 else None
-
-
-class CadrePicker(QWidget):
-    """A search box and a list of the first matching cadres (name, unit, load); `cadre_id()` is the one picked."""
-
-    changed = Signal()
-
-    def __init__(self, db: Database, parent: QWidget | None = None, *, cadre_id: int | None = None) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("输入姓名、拼音首字母或身份证号查找"))
-        self.search.setClearButtonEnabled(True)
-        self.choices = QComboBox(self)
-        self.choices.setMinimumContentsLength(24)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
-        layout.addWidget(self.choices)
-        self._timer = QTimer(self, singleShot=True, interval=250)
-        self._timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(self._timer.start)
-        self.choices.currentIndexChanged.connect(lambda _index: self.changed.emit())
-        if cadre_id is not None:
-            self.set_cadre(cadre_id)
-
-    def refresh(self) -> None:
-        text = self.search.text().strip()
-        with self.db.session() as session:
-            rows = cadres.search(session, text, limit=50) if text else []
-        self._fill(rows)
-
-    def set_cadre(self, cadre_id: int) -> None:
-        with self.db.session() as session:
-            self._fill([cadres.get_row(session, cadre_id)])
-
-    def _fill(self, rows: list[CadreRow]) -> None:
-        self.choices.blockSignals(True)
-        self.choices.clear()
-        for row in rows:
-            text = f"{row.name}　{row.unit or row.home_area}　{row.rank_label}　{self.tr('结对')}{row.load_text}"
-            self.choices.addItem(text, row.id)
-        if not rows:
-            self.choices.addItem(self.tr("（没有找到，请换个写法）") if self.search.text().strip() else "", None)
-        self.choices.blockSignals(False)
-        self.changed.emit()
-
-    def cadre_id(self) -> int | None:
-        return self.choices.currentData()
-
-
-class CadreEditDialog(RememberingDialog):
+class CadreEditDialog(FormDialog):
     """Add or edit one cadre; validates before it accepts (the dialog stays open and says what is wrong)."""
 
     def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None, *,
                  cadre_id: int | None = None) -> None:  # fmt: skip
-        super().__init__("pairing_cadre_edit", settings, parent)
         self.db, self.cadre_id = db, cadre_id
-        self.setWindowTitle(self.tr("修改干部信息") if cadre_id else self.tr("新增帮扶干部"))
-        with db.session() as session:
+        title = self.tr("修改干部信息") if cadre_id else self.tr("新增帮扶干部")
+        super().__init__("pairing_cadre_edit", title, settings, parent)
+        self.resize(460, self.sizeHint().height())
+
+    def build(self) -> None:
+        cadre_id = self.cadre_id
+        with self.db.session() as session:
             draft = cadres.load_draft(session, cadre_id) if cadre_id else CadreDraft()
             unit_items = [(name, uid) for uid, name in cadres.unit_choices(session)]
             places = units.home_area_choices(session)
@@ -250,26 +102,16 @@ class CadreEditDialog(RememberingDialog):
         self.home = searchable_combo(self, [(label, area_id) for area_id, label in places], self.tr("（无）"))
         self.home.setCurrentIndex(max(0, self.home.findData(draft.home_area_id)))
         self.active = draft.active
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        form = QFormLayout(self)
         for label, widget in ((self.tr("姓名："), self.name), (self.tr("性别："), self.sex),
                               (self.tr("身份证号："), self.id_number), (self.tr("工作单位："), self.unit),
                               (self.tr("职务："), self.position), (self.tr("级别："), self.rank),
                               (self.tr("联系电话："), self.phone), (self.tr("政治面貌："), self.political),
                               (self.tr("所在乡镇/村："), self.home)):  # fmt: skip
-            form.addRow(label, widget)
+            self.form.addRow(label, widget)
         hint = QLabel(self.tr("乡镇干部填所在乡镇，村干部填所在村；自动结对只在该范围内安排。"), self)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666")
-        form.addRow(hint)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.resize(460, self.sizeHint().height())
+        self.form.addRow(hint)
 
     def draft(self) -> CadreDraft:
         return CadreDraft(name=self.name.text(), sex=self.sex.currentData(), id_number=self.id_number.text(),
@@ -277,20 +119,14 @@ class CadreEditDialog(RememberingDialog):
                           phone=self.phone.text(), political_status=self.political.currentText(), home_area_id=combo_value(self.home),
                           active=self.active)  # fmt: skip
 
-    def accept(self) -> None:
+    def commit(self) -> None:
         draft = self.draft()
         if self.unit.currentText().strip() and self.unit.currentText() != self.tr("（无）") and draft.unit_id is None:
-            self.error.setText(self.tr("没有名为“{0}”的工作单位，请从列表中选择，或先在“单位包村”中新增该单位").format(
-                self.unit.currentText().strip()))  # fmt: skip
             self.unit.setFocus()
-            return
-        try:
-            with self.db.transaction() as session:
-                self.cadre_id = cadres.save_cadre(session, draft, self.cadre_id).id
-        except PovDeskError as exc:
-            self.error.setText(str(exc))
-            return
-        super().accept()
+            raise PovDeskError(self.tr("没有名为“{0}”的工作单位，请从列表中选择，或先在“单位包村”中新增该单位").format(
+                self.unit.currentText().strip()))  # fmt: skip
+        with self.db.transaction() as session:
+            self.cadre_id = cadres.save_cadre(session, draft, self.cadre_id).id
 
 
 class CadresDialog(RememberingDialog):
@@ -303,9 +139,7 @@ class CadresDialog(RememberingDialog):
         self.db, self.settings, self.area_id = db, settings, area_id
         self.setWindowTitle(self.tr("帮扶干部"))
         self._query = CadreQuery()
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("姓名、拼音首字母（如 zjg）、身份证号或电话"))
-        self.search.setClearButtonEnabled(True)
+        self.search = search_edit(self, self.tr("姓名、拼音首字母（如 zjg）、身份证号或电话"))
         self.unit = QComboBox(self)
         self.rank = QComboBox(self)
         self.rank.addItem(self.tr("全部级别"), None)
@@ -347,9 +181,7 @@ class CadresDialog(RememberingDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
 
-        self._timer = QTimer(self, singleShot=True, interval=250)
-        self._timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(self._timer.start)
+        self._timer = debounced(self.search, self.reload)
         for combo in (self.unit, self.rank, self.active):
             combo.currentIndexChanged.connect(self.reload)
         self.view.doubleClicked.connect(lambda _index: self.edit())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,28 +32,11 @@ from povdesk.pairing.cadres import search as search_cadres
 from ui.dialogs import RememberingDialog
 from ui.household_editor.widgets import set_row, setup_table
 from ui.ops import show_error
+from ui.pairing.widgets import debounced, search_edit
 from ui.settings import AppSettings
 
 LIMIT = 200  # rows a search shows; the clerk narrows the search for more
 FULL = QColor("#c62828")
-
-
-def _search_edit(placeholder: str, parent: QWidget) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setPlaceholderText(placeholder)
-    edit.setClearButtonEnabled(True)
-    return edit
-
-
-def _debounced(edit: QLineEdit, slot) -> QTimer:
-    """Search 250 ms after the clerk stops typing, or at once on Enter."""
-    timer = QTimer(edit)
-    timer.setSingleShot(True)
-    timer.setInterval(250)
-    timer.timeout.connect(slot)
-    edit.textChanged.connect(timer.start)
-    edit.returnPressed.connect(slot)
-    return timer
 
 
 def is_full(cadre: CadreRow) -> bool:
@@ -61,8 +44,9 @@ def is_full(cadre: CadreRow) -> bool:
     return cadre.quota is not None and cadre.load >= cadre.quota
 
 
-class CadrePicker(QWidget):
-    """Search cadres by name or pinyin; each row shows rank, unit and load ("2/3户"); full cadres in red."""
+class CadreLoadPicker(QWidget):
+    """Search cadres by name or pinyin in a table: each row shows rank, unit and load ("2/3户"), full cadres in red (the
+    other screens pick from a short list, `ui.pairing.widgets.CadrePicker`)."""
 
     selected = Signal()
 
@@ -71,7 +55,7 @@ class CadrePicker(QWidget):
         self.db = db
         self.mark_full = mark_full
         self.choices: list[CadreRow] = []
-        self.search = _search_edit(self.tr("干部姓名或拼音（如 zjg）"), self)
+        self.search = search_edit(self, self.tr("干部姓名或拼音（如 zjg）"))
         self.count = QLabel(self)
         self.table = QTableWidget(self)
         self.table.setObjectName("cadreTable")
@@ -88,7 +72,7 @@ class CadrePicker(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
-        self._timer = _debounced(self.search, self.reload)
+        self._timer = debounced(self.search, self.reload, on_enter=True)
         self.table.itemSelectionChanged.connect(self.selected.emit)
 
     def reload(self) -> None:
@@ -129,7 +113,7 @@ class ReassignTab(QWidget):
         super().__init__(dialog)
         self.dialog = dialog
         self.rows: list[registry.Row] = []
-        self.search = _search_edit(self.tr("户编号、户主或成员姓名、拼音首字母"), self)
+        self.search = search_edit(self, self.tr("户编号、户主或成员姓名、拼音首字母"))
         self.households = QTableWidget(self)
         self.households.setObjectName("householdTable")
         setup_table(self.households, [self.tr("户编号"), self.tr("户主"), self.tr("乡镇"), self.tr("村"),
@@ -138,7 +122,7 @@ class ReassignTab(QWidget):
         self.helper = QLabel(self)
         self.helper.setObjectName("currentHelper")
         self.helper.setWordWrap(True)
-        self.cadres = CadrePicker(dialog.db, self)
+        self.cadres = CadreLoadPicker(dialog.db, self)
         self.reason = QLineEdit(manual.DEFAULT_REASON, self)
         self.ok = QPushButton(self.tr("确定调整(&O)"), self)
         self.ok.setAutoDefault(False)
@@ -163,7 +147,7 @@ class ReassignTab(QWidget):
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
 
-        self._timer = _debounced(self.search, self.reload)
+        self._timer = debounced(self.search, self.reload, on_enter=True)
         self.households.itemSelectionChanged.connect(self._show_helper)
         self.cadres.selected.connect(self._update_ok)
         self.ok.clicked.connect(self.reassign)
@@ -261,7 +245,7 @@ class EndTab(QWidget):
         super().__init__(dialog)
         self.dialog = dialog
         self.freed: list[int] = []
-        self.cadres = CadrePicker(dialog.db, self, mark_full=False)
+        self.cadres = CadreLoadPicker(dialog.db, self, mark_full=False)
         self.kind = QComboBox(self)
         self.kind.addItems([self.tr(r) for r in self.REASONS])
         self.detail = QLineEdit(self)

@@ -5,30 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.pairing import cadres, teams
-from ui.dialogs import RememberingDialog
-from ui.notices.dialogs import to_date
-from ui.pairing.cadres import CadrePicker, combo_value, searchable_combo
-from ui.pairing.units import CheckedForm, day_text, fill_table, make_table, select_key, selected_key
+from ui.dialogs import FormDialog, RememberingDialog, to_date
+from ui.pairing.widgets import (
+    CadrePicker,
+    EndDialog,
+    combo_value,
+    day_text,
+    fill_table,
+    make_table,
+    master_detail,
+    search_edit,
+    searchable_combo,
+    select_key,
+    selected_key,
+)
 from ui.settings import AppSettings
 
 
-class RotateDialog(CheckedForm):
+class RotateDialog(FormDialog):
     """Form a village's team, or rotate it (换届): the current team and its members end the day before."""
 
     def __init__(self, db: Database, settings: AppSettings, village: teams.VillageTeam, parent: QWidget | None = None,
@@ -38,7 +43,7 @@ class RotateDialog(CheckedForm):
         super().__init__("pairing_team_rotate", title.format(village.village), settings, parent)
         self.setMinimumWidth(480)
 
-    def build_fields(self) -> None:
+    def build(self) -> None:
         team = self.village.team
         with self.db.session() as session:
             choices = [(name, unit_id) for unit_id, name in cadres.unit_choices(session)]
@@ -67,7 +72,7 @@ class RotateDialog(CheckedForm):
                          new_members=members, keep_unit=False)  # fmt: skip
 
 
-class MemberDialog(CheckedForm):
+class MemberDialog(FormDialog):
     """A cadre joins the team: pick them by typing their name or initials, their role and the day they join."""
 
     def __init__(self, db: Database, settings: AppSettings, team: teams.TeamRow, parent: QWidget | None = None,
@@ -76,7 +81,7 @@ class MemberDialog(CheckedForm):
         super().__init__("pairing_team_member", self.tr("添加队员：{0}工作队").format(team.village), settings, parent)
         self.setMinimumWidth(460)
 
-    def build_fields(self) -> None:
+    def build(self) -> None:
         self.cadre = CadrePicker(self.db, self)
         self.role = QComboBox(self)
         for code, label in teams.ROLES.items():
@@ -95,26 +100,25 @@ class MemberDialog(CheckedForm):
             teams.add_member(session, self.team.id, cadre_id, self.role.currentData(), to_date(self.start.date()))
 
 
-class LeaveDialog(CheckedForm):
-    """A member leaves the team: the confirmation names them and says the record stays."""
+class LeaveDialog(EndDialog):
+    """A member leaves the team: the question names them."""
 
     def __init__(self, db: Database, settings: AppSettings, member: teams.MemberRow, parent: QWidget | None = None,
                  *, today: dt.date | None = None) -> None:  # fmt: skip
-        self.db, self.member, self.today = db, member, today or dt.date.today()
-        super().__init__("pairing_team_leave", self.tr("队员离队"), settings, parent)
-        self.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确认离队"))
-
-    def build_fields(self) -> None:
-        text = self.tr("确定让{0}（{1}）离开工作队吗？离队记录保留在历史中。")
-        question = QLabel(text.format(self.member.cadre, self.tr(self.member.role_label)), self)
-        question.setWordWrap(True)
-        self.end = self.date_edit(self.today)
-        self.form.addRow(question)
-        self.form.addRow(self.tr("离队日期："), self.end)
-
-    def commit(self) -> None:
-        with self.db.transaction() as session:
-            teams.end_member(session, self.member.id, to_date(self.end.date()))
+        self.member = member
+        question = self.tr("确定让{0}（{1}）离开工作队吗？离队记录保留在历史中。")
+        super().__init__(
+            "pairing_team_leave",
+            self.tr("队员离队"),
+            db,
+            settings,
+            parent,
+            question=question.format(member.cadre, self.tr(member.role_label)),
+            day_label=self.tr("离队日期："),
+            ok=self.tr("确认离队"),
+            end=lambda session, day: teams.end_member(session, member.id, day),
+            today=today,
+        )
 
 
 class TeamsDialog(RememberingDialog):
@@ -131,9 +135,7 @@ class TeamsDialog(RememberingDialog):
         self._villages: list[teams.VillageTeam] = []
         self._teams: list[teams.TeamRow] = []
         self._members: list[teams.MemberRow] = []
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("按乡镇、村名或第一书记筛选"))
-        self.search.setClearButtonEnabled(True)
+        self.search = search_edit(self, self.tr("按乡镇、村名或第一书记筛选"))
         self.villages = make_table(
             self,
             [self.tr("乡镇"), self.tr("村"), self.tr("派驻单位"), self.tr("进驻日期"), self.tr("第一书记"),
@@ -158,37 +160,19 @@ class TeamsDialog(RememberingDialog):
         self.add_member_button = QPushButton(self.tr("添加队员…"), self)
         self.leave_button = QPushButton(self.tr("队员离队…"), self)
 
-        left = QWidget(self)
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.search)
-        lv.addWidget(self.villages, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.rotate_button)
-        row.addStretch(1)
-        row.addWidget(self.summary)
-        lv.addLayout(row)
-        right = QWidget(self)
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(self.village_title)
-        rv.addWidget(self.teams, 1)
-        rv.addWidget(QLabel(self.tr("所选工作队的队员："), self))
-        rv.addWidget(self.members, 2)
-        row = QHBoxLayout()
-        row.addWidget(self.add_member_button)
-        row.addWidget(self.leave_button)
-        row.addStretch(1)
-        rv.addLayout(row)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([600, 500])
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(close)
+        members_title = QLabel(self.tr("所选工作队的队员："), self)
+        master_detail(
+            self,
+            [self.search, (self.villages, 1), [self.rotate_button, None, self.summary]],
+            [
+                self.village_title,
+                (self.teams, 1),
+                members_title,
+                (self.members, 2),
+                [self.add_member_button, self.leave_button, None],
+            ],
+            (600, 500),
+        )
 
         self.search.textChanged.connect(self._show_villages)
         self.villages.itemSelectionChanged.connect(self._show_teams)

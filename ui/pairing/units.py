@@ -4,108 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.pairing import units
-from ui.dialogs import RememberingDialog
-from ui.notices.dialogs import FormDialog, to_date
+from ui.dialogs import FormDialog, RememberingDialog, to_date
 from ui.ops import show_error
-from ui.pairing.cadres import combo_value, searchable_combo
+from ui.pairing.widgets import (
+    EndDialog,
+    combo_value,
+    day_text,
+    fill_table,
+    make_table,
+    master_detail,
+    search_edit,
+    searchable_combo,
+    select_key,
+    selected_key,
+)
 from ui.settings import AppSettings
 
-KEY_ROLE = Qt.ItemDataRole.UserRole
-_ENDED = QBrush(QColor("#888888"))
 
-
-def day_text(day: dt.date | None) -> str:
-    return f"{day:%Y-%m-%d}" if day else ""
-
-
-def make_table(parent: QWidget, headers: list[str], stretch: int | None = None) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(stretch is None)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def fill_table(table: QTableWidget, rows: list[list[str]], keys: list[object], greyed: set[int] = frozenset()) -> None:
-    table.setRowCount(len(rows))
-    for r, (row, key) in enumerate(zip(rows, keys, strict=True)):
-        for c, text in enumerate(row):
-            item = QTableWidgetItem(text)
-            item.setData(KEY_ROLE, key)
-            item.setToolTip(text if len(text) > 20 else "")
-            if r in greyed:
-                item.setForeground(_ENDED)
-            table.setItem(r, c, item)
-    table.resizeColumnsToContents()
-
-
-def selected_key(table: QTableWidget):
-    rows = table.selectionModel().selectedRows()
-    return table.item(rows[0].row(), 0).data(KEY_ROLE) if rows else None
-
-
-def select_key(table: QTableWidget, key) -> None:
-    for r in range(table.rowCount()):
-        if table.item(r, 0).data(KEY_ROLE) == key:
-            table.selectRow(r)
-            return
-
-
-class CheckedForm(FormDialog):
-    """A form that writes in `commit()` when OK is pressed and stays open, saying what is wrong, when it fails."""
-
-    def build(self) -> None:
-        self.build_fields()
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        self.form.addRow(self.error)
-
-    def build_fields(self) -> None:
-        raise NotImplementedError
-
-    def commit(self) -> None:
-        raise NotImplementedError
-
-    def accept(self) -> None:
-        try:
-            self.commit()
-        except PovDeskError as exc:
-            self.error.setText(str(exc))
-            return
-        super().accept()
-
-
-class UnitDialog(CheckedForm):
+class UnitDialog(FormDialog):
     def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None, *,
                  unit: units.UnitRow | None = None) -> None:  # fmt: skip
         self.db, self.unit = db, unit
@@ -113,7 +41,7 @@ class UnitDialog(CheckedForm):
         super().__init__("pairing_unit", self.tr("修改帮扶单位") if unit else self.tr("新增帮扶单位"), settings, parent)
         self.setMinimumWidth(380)
 
-    def build_fields(self) -> None:
+    def build(self) -> None:
         self.name = QLineEdit(self.unit.name if self.unit else "", self)
         self.kind = QComboBox(self)
         self.kind.setEditable(True)
@@ -130,7 +58,7 @@ class UnitDialog(CheckedForm):
                 units.edit_unit(session, self.unit_id, self.name.text(), self.kind.currentText())
 
 
-class AssignDialog(CheckedForm):
+class AssignDialog(FormDialog):
     """Pick a village (type part of its name) and the day the unit starts helping it."""
 
     def __init__(self, db: Database, settings: AppSettings, unit: units.UnitRow, area_id: int | None,
@@ -139,7 +67,7 @@ class AssignDialog(CheckedForm):
         super().__init__("pairing_assign", self.tr("包村：{0}").format(unit.name), settings, parent)
         self.setMinimumWidth(420)
 
-    def build_fields(self) -> None:
+    def build(self) -> None:
         with self.db.session() as session:
             places = units.villages(session)
             near = [v for v, _t, _n in units.villages(session, self.area_id)] if self.area_id else []
@@ -159,29 +87,27 @@ class AssignDialog(CheckedForm):
             units.assign_village(session, self.unit.id, village_id, to_date(self.start.date()))
 
 
-class EndAssignmentDialog(CheckedForm):
-    """Ending an assignment is the confirmation itself: it names the unit and village and says what stays."""
+class EndAssignmentDialog(EndDialog):
+    """Ending an assignment: the question names the unit and the village."""
 
     def __init__(self, db: Database, settings: AppSettings, row: units.AssignmentRow, parent: QWidget | None = None,
                  *, today: dt.date | None = None) -> None:  # fmt: skip
-        self.db, self.row, self.today = db, row, today or dt.date.today()
-        super().__init__("pairing_end_assignment", self.tr("结束包村"), settings, parent)
-        ok = self.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(self.tr("结束包村"))
-
-    def build_fields(self) -> None:
-        text = self.tr(
+        self.row = row
+        question = self.tr(
             "确定结束“{0}”对{1}{2}的包村帮扶吗？\n结束后该单位不再帮扶此村；包村记录保留在历史中，不会删除。"
+        ).format(row.unit, row.township, row.village)
+        super().__init__(
+            "pairing_end_assignment",
+            self.tr("结束包村"),
+            db,
+            settings,
+            parent,
+            question=question,
+            day_label=self.tr("结束日期："),
+            ok=self.tr("结束包村"),
+            end=lambda session, day: units.end_assignment(session, row.id, day),
+            today=today,
         )
-        question = QLabel(text.format(self.row.unit, self.row.township, self.row.village), self)
-        question.setWordWrap(True)
-        self.end = self.date_edit(self.today)
-        self.form.addRow(question)
-        self.form.addRow(self.tr("结束日期："), self.end)
-
-    def commit(self) -> None:
-        with self.db.transaction() as session:
-            units.end_assignment(session, self.row.id, to_date(self.end.date()))
 
 
 class UnitsDialog(RememberingDialog):
@@ -197,9 +123,7 @@ class UnitsDialog(RememberingDialog):
         self.setWindowTitle(self.tr("单位包村"))
         self._units: list[units.UnitRow] = []
         self._assignments: list[units.AssignmentRow] = []
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("按单位名称筛选"))
-        self.search.setClearButtonEnabled(True)
+        self.search = search_edit(self, self.tr("按单位名称筛选"))
         self.units = make_table(
             self, [self.tr("帮扶单位"), self.tr("类别"), self.tr("包村数"), self.tr("干部数"), self.tr("帮扶的村")]
         )
@@ -214,36 +138,12 @@ class UnitsDialog(RememberingDialog):
         self.end_button = QPushButton(self.tr("结束包村…"), self)
         self.summary = QLabel(self)
 
-        left = QWidget(self)
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.search)
-        lv.addWidget(self.units, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.add_button)
-        row.addWidget(self.edit_button)
-        row.addStretch(1)
-        row.addWidget(self.summary)
-        lv.addLayout(row)
-        right = QWidget(self)
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(self.unit_title)
-        rv.addWidget(self.villages, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.assign_button)
-        row.addWidget(self.end_button)
-        row.addStretch(1)
-        rv.addLayout(row)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([560, 440])
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(close)
+        master_detail(
+            self,
+            [self.search, (self.units, 1), [self.add_button, self.edit_button, None, self.summary]],
+            [self.unit_title, (self.villages, 1), [self.assign_button, self.end_button, None]],
+            (560, 440),
+        )
 
         self.search.textChanged.connect(self._show_units)
         self.units.itemSelectionChanged.connect(self._show_assignments)

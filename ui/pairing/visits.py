@@ -10,13 +10,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -33,38 +30,20 @@ from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.pairing import visits
 from povdesk.pairing.visits import VisitDraft, VisitRow
-from ui.dialogs import RememberingDialog
-from ui.notices.dialogs import to_date, to_qdate
+from ui.dialogs import FormDialog, RememberingDialog, to_date, to_qdate
 from ui.ops import run_in_background, show_error
-from ui.pairing.cadres import CadrePicker, LazyRowsModel, table_view
+from ui.pairing.widgets import CadrePicker, LazyRowsModel, SearchPicker, table_view, with_close
 from ui.settings import AppSettings
 
 CADRE_ROLE = Qt.ItemDataRole.UserRole + 1
 SINCE = (("近三个月", 3), ("近一年", 12), ("全部", None))
 
 
-class HouseholdPicker(QWidget):
+class HouseholdPicker(SearchPicker):
     """Type a household number or a member's name (or initials); pick from the households found."""
 
-    changed = Signal()
-
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db = db
-        self._choices: dict[int, visits.HouseholdChoice] = {}
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("输入户编号、户主姓名或拼音首字母查找"))
-        self.search.setClearButtonEnabled(True)
-        self.choices = QComboBox(self)
-        self.choices.setMinimumContentsLength(28)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
-        layout.addWidget(self.choices)
-        self._timer = QTimer(self, singleShot=True, interval=300)
-        self._timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(self._timer.start)
-        self.choices.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        super().__init__(db, self.tr("输入户编号、户主姓名或拼音首字母查找"), parent, width=28, interval=300)
         self.choices.addItem("", None)
 
     def refresh(self) -> None:
@@ -72,35 +51,31 @@ class HouseholdPicker(QWidget):
             found = visits.find_households(session, self.search.text())
         self.set_choices(found)
 
-    def set_choices(self, found: list[visits.HouseholdChoice]) -> None:
-        self.choices.blockSignals(True)
-        self.choices.clear()
-        self._choices = {h.id: h for h in found}
-        for h in found:
-            self.choices.addItem(f"{h.number}　{h.head}　{h.place}", h.id)
-        if not found:
-            self.choices.addItem(self.tr("（没有找到，请换个写法）") if self.search.text().strip() else "", None)
-        self.choices.blockSignals(False)
-        self.changed.emit()
+    def describe(self, household: visits.HouseholdChoice) -> str:
+        return f"{household.number}　{household.head}　{household.place}"
 
     def household(self) -> visits.HouseholdChoice | None:
-        return self._choices.get(self.choices.currentData())
+        return self.found.get(self.choices.currentData())
 
 
-class VisitDialog(RememberingDialog):
+class VisitDialog(FormDialog):
     """Record one visit; exec() returns Accepted once it is saved. Wrong or missing fields keep the dialog open."""
 
     def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None, *,
                  household_id: int | None = None, cadre_id: int | None = None, today: dt.date | None = None,
                  user: str | None = None) -> None:  # fmt: skip
-        super().__init__("pairing_visit", settings, parent)
         self.db, self.today = db, today or dt.date.today()
         self.user = user if user is not None else getpass.getuser()
         self.visit_id: int | None = None
-        self.setWindowTitle(self.tr("记录走访"))
-        self.day = QDateEdit(to_qdate(self.today), self)
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy年M月d日")
+        self._household_id, self._cadre_id = household_id, cadre_id
+        super().__init__(
+            "pairing_visit", self.tr("记录走访"), settings, parent, ok=QDialogButtonBox.StandardButton.Save
+        )
+        self.setMinimumWidth(520)
+
+    def build(self) -> None:
+        db, household_id, cadre_id = self.db, self._household_id, self._cadre_id
+        self.day = self.date_edit(self.today)
         self.day.setMaximumDate(to_qdate(self.today))
         self.picker: HouseholdPicker | None = None
         self._household: visits.HouseholdChoice | None = None
@@ -131,21 +106,11 @@ class VisitDialog(RememberingDialog):
         self.note = QPlainTextEdit(self)
         self.note.setPlaceholderText(self.tr("走访情况、解决的问题等（可不填）"))
         self.note.setFixedHeight(self.fontMetrics().height() * 5)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow(self.tr("走访日期："), self.day)
-        form.addRow(self.tr("农户："), household_widget)
-        form.addRow(self.tr("走访干部："), self.cadre)
-        form.addRow(self.tr("走访内容："), kinds_row)
-        form.addRow(self.tr("备注："), self.note)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.setMinimumWidth(520)
+        self.form.addRow(self.tr("走访日期："), self.day)
+        self.form.addRow(self.tr("农户："), household_widget)
+        self.form.addRow(self.tr("走访干部："), self.cadre)
+        self.form.addRow(self.tr("走访内容："), kinds_row)
+        self.form.addRow(self.tr("备注："), self.note)
 
     def _household_changed(self) -> None:
         self._household = self.picker.household() if self.picker else None
@@ -161,25 +126,17 @@ class VisitDialog(RememberingDialog):
             note=self.note.toPlainText(),
         )
 
-    def accept(self) -> None:
+    def commit(self) -> bool:
         draft = self.draft()
-        try:
-            with self.db.session() as session:
-                warnings = visits.check_visit(session, draft, self.today)
-        except PovDeskError as exc:
-            self.error.setText(str(exc))
-            return
+        with self.db.session() as session:
+            warnings = visits.check_visit(session, draft, self.today)
         if warnings:
             text = "\n".join(warnings) + "\n\n" + self.tr("仍要登记这次走访吗？")
             if QMessageBox.question(self, self.tr("记录走访"), text) != QMessageBox.StandardButton.Yes:
-                return
-        try:
-            with self.db.transaction() as session:
-                self.visit_id = visits.record_visit(session, draft, user=self.user, today=self.today).id
-        except PovDeskError as exc:
-            self.error.setText(str(exc))
-            return
-        super().accept()
+                return False
+        with self.db.transaction() as session:
+            self.visit_id = visits.record_visit(session, draft, user=self.user, today=self.today).id
+        return True
 
 
 class VisitTableModel(LazyRowsModel):
@@ -274,11 +231,7 @@ class VisitsDialog(RememberingDialog):
         self.tabs.addTab(page, self.tr("长期未走访"))
         self._overdue_loaded = self._overdue_ready = False
 
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(close)
+        with_close(self, self.tabs)
 
         self._months_timer = QTimer(self, singleShot=True, interval=400)
         self._months_timer.timeout.connect(self._months_changed)
