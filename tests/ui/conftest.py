@@ -14,7 +14,12 @@ from ui.settings import AppSettings
 
 @pytest.fixture
 def settings(tmp_path):
-    return AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
+    """Settings of a clerk who has said who they are (经办人): a save never stops to ask."""
+    from ui.operator_name import OPERATOR
+
+    settings = AppSettings(QSettings(str(tmp_path / "test.ini"), QSettings.Format.IniFormat))
+    settings.set(OPERATOR, "测试经办人")
+    return settings
 
 
 @pytest.fixture

@@ -180,13 +180,14 @@ def test_export_of_the_filtered_list_holds_exactly_its_households(main_window, d
     view.status.setCurrentIndex(view.status.findText("返贫"))
     wanted = set(_column(view, "number"))
     out = tmp_path / "返贫户.xlsx"
+    from ui.files import SavedBox
+
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    told = []
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
     action = next(a for a in main_window.menus["registry"].actions() if a.text().startswith("导出当前列表"))
     action.trigger()
-    qtbot.waitUntil(lambda: bool(told), timeout=20000)
-    assert told[0].startswith(f"已导出 {len(wanted)} 户")
+    qtbot.waitUntil(lambda: bool(main_window.findChildren(SavedBox)), timeout=20000)
+    told = main_window.findChildren(SavedBox)[0]  # where the file went, with 打开 / 打开所在文件夹
+    assert told.text().startswith(f"已导出 {len(wanted)} 户") and told.informativeText() == str(out)
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     header = next(i for i, row in enumerate(rows) if "户编号" in row)
     column = rows[header].index("户编号")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -44,6 +42,7 @@ from ui.household_editor.members_tab import MembersTab
 from ui.household_editor.status_tab import StatusTab
 from ui.household_editor.widgets import ERROR_STYLE
 from ui.household_editor.years_tab import YearsTab
+from ui.operator_name import operator
 from ui.settings import AppSettings
 
 SECTION_TABS = {"basic": 0, "members": 1, "years": 2, "measures": 3, "status": 4}
@@ -66,7 +65,8 @@ class HouseholdEditor(RememberingDialog):
     ) -> None:
         super().__init__("household_editor", settings, parent)
         self.db = db
-        self.user = user if user is not None else getpass.getuser()
+        self.settings = settings
+        self.user = user  # None: the 经办人 setting, asked for at the first save if unset
         with db.session() as session:  # raises NotFound / RuleViolation before any widget is built
             self.draft: HouseholdDraft = load(session, household_id) if household_id else new_draft(session, village_id)
             villages = village_options(session)
@@ -124,6 +124,8 @@ class HouseholdEditor(RememberingDialog):
 
         self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         self.save_shortcut.activated.connect(self.save)
+        self.close_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)  # Ctrl+W / Ctrl+F4
+        self.close_shortcut.activated.connect(self.reject)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
         for tab in self._editing_tabs():
@@ -206,7 +208,7 @@ class HouseholdEditor(RememberingDialog):
             self._show_problems(problems)
             return False
         try:
-            household_id = save_draft(self.db, self.draft, user=self.user)
+            household_id = save_draft(self.db, self.draft, user=self.user or operator(self.settings, self))
         except ValidationFailed as exc:
             self._show_problems(exc.problems)
             return False

@@ -6,15 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
+from ui.files import save_path_and_filter, show_saved
+from ui.operator_name import operator
 from ui.ops import run_in_background
 from ui.settings import Option
 
 if TYPE_CHECKING:
     from ui.importing.wizard import ImportWizard
 
-LAST_EXPORT_FOLDER = Option("export/last_folder", "")
 LAST_EXPORT_LAYOUT = Option("export/last_layout", "povdesk")
 
 
@@ -22,7 +23,8 @@ def open_import_wizard(window, path: str | None = None) -> ImportWizard:
     """Show the wizard; after a committed import the window's `data_changed` signal is emitted."""
     from ui.importing.wizard import ImportWizard  # with the importer, pypinyin and openpyxl: not at startup
 
-    wizard = ImportWizard(window.db, window.settings, window, path=path)
+    # the 经办人 recorded in the import's audit and history: asked for here, once, if not set yet
+    wizard = ImportWizard(window.db, window.settings, window, path=path, user=operator(window.settings, window))
     if hasattr(window, "data_changed"):
         wizard.imported.connect(lambda _result: window.data_changed.emit())
     wizard.show()
@@ -37,24 +39,23 @@ def export_roster_to(parent: QWidget, db, settings, *, area_id: int | None = Non
     from povdesk.roster.exporter import export_roster
 
     if path is None:
-        folder = settings.get(LAST_EXPORT_FOLDER) or str(Path.home())
         filters = {f"{chosen.label} (*.xlsx)": name for name, chosen in LAYOUTS.items()}
         last = settings.get(LAST_EXPORT_LAYOUT)
         selected = next((text for text, name in filters.items() if name == last), next(iter(filters)))
-        path, selected = QFileDialog.getSaveFileName(parent, parent.tr("导出花名册"), str(Path(folder) / "花名册.xlsx"),
-                                                     ";;".join(filters), selected)  # fmt: skip
-        if not path:
+        chosen_path, selected = save_path_and_filter(
+            parent, settings, "rosters", parent.tr("导出花名册"), parent.tr("花名册.xlsx"), ";;".join(filters), selected
+        )
+        if chosen_path is None:
             return None
+        path = str(chosen_path)
         layout = filters.get(selected, DEFAULT_LAYOUT)
-        settings.set(LAST_EXPORT_FOLDER, str(Path(path).parent))
         settings.set(LAST_EXPORT_LAYOUT, layout)
     if not path.lower().endswith(".xlsx"):
         path += ".xlsx"
 
     def done(result) -> None:
-        QMessageBox.information(parent, parent.tr("导出花名册"),
-                                parent.tr("已导出 {0} 户 {1} 人到：\n{2}").format(result.households, result.persons,
-                                                                           result.path))  # fmt: skip
+        what = parent.tr("已导出 {0} 户 {1} 人的花名册").format(result.households, result.persons)
+        show_saved(parent, Path(result.path), what)
 
     return run_in_background(
         parent, parent.tr("正在导出花名册"),
@@ -65,10 +66,11 @@ def export_roster_to(parent: QWidget, db, settings, *, area_id: int | None = Non
 
 
 def install(window) -> tuple[QAction, QAction]:
-    """Add 导入花名册… (Ctrl+I) and 导出花名册… to the File menu of the main window."""
+    """Add 导入花名册… (Ctrl+O, Ctrl+I) and 导出花名册… to the File menu of the main window."""
     menu = window.menus["file"]
     import_action = QAction(window.tr("导入花名册…"), window)
-    import_action.setShortcut(QKeySequence("Ctrl+I"))
+    # Ctrl+O (QKeySequence.Open) is what a clerk tries first; Ctrl+I kept for those used to it
+    import_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Open), QKeySequence("Ctrl+I")])
     import_action.setStatusTip(window.tr("从 Excel 花名册（.xlsx/.xls/.ods）导入户和成员"))
     import_action.triggered.connect(lambda: open_import_wizard(window))
     export_action = QAction(window.tr("导出花名册…"), window)

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,11 +33,11 @@ from povdesk.roster.layout import BY_KEY, COLUMNS, REQUIRED_COLUMNS
 from povdesk.roster.reader import SPREADSHEET_SUFFIXES, RosterSheet, sheet_names
 from povdesk.roster.report import write_reject_report
 from povdesk.roster.result import ImportResult
+from ui.files import open_path, remember_folder, save_path, show_saved
 from ui.importing.issues import IssueTree
 from ui.ops import BackgroundOp, run_in_background, show_error
-from ui.settings import AppSettings, Option
+from ui.settings import AppSettings
 
-LAST_FOLDER = Option("import/last_folder", "")
 MAPPING_PREFIX = "import/mapping/"  # + header signature: the columns the clerk mapped by hand for that layout
 # A preview holds what it wrote: others' saves of the same households wait until 导入 or 取消. Not for longer than this.
 HOLD_MINUTES = 10
@@ -68,10 +67,10 @@ class FilePage(QWizardPage):
         layout.addStretch(1)
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择花名册"), self.w.settings.get(LAST_FOLDER),
-                                              self.tr("Excel 表格 (*.xlsx *.xls *.ods *.xlsm)"))  # fmt: skip
-        if path:
-            self.path_edit.setText(path)
+        spreadsheets = self.tr("Excel 表格 (*.xlsx *.xls *.ods *.xlsm)")
+        path = open_path(self, self.w.settings, "rosters", self.tr("选择花名册"), spreadsheets)
+        if path is not None:
+            self.path_edit.setText(str(path))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasUrls():
@@ -93,7 +92,7 @@ class FilePage(QWizardPage):
             show_error(self, exc, self.tr("无法读取文件"))
             return False
         self.w.path = path
-        self.w.settings.set(LAST_FOLDER, str(path.parent))
+        remember_folder(self.w.settings, "rosters", path)
         return True
 
 
@@ -369,17 +368,21 @@ class ResultPage(QWizardPage):
         self.report_button.setEnabled(bool(result.rejected))
 
     def save_report(self, path: str | None = None) -> Path | None:
+        """Write the rows not imported to a workbook (asked for unless given) and say where it went."""
         if not path:
-            suggested = str(self.w.path.with_name(self.w.path.stem + "_未导入行.xlsx"))
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存未导入行报告"), suggested,
-                                                  self.tr("Excel 表格 (*.xlsx)"))  # fmt: skip
-        if not path:
-            return None
+            name = self.w.path.stem + self.tr("_未导入行.xlsx")
+            title, kind = self.tr("保存未导入行报告"), self.tr("Excel 表格 (*.xlsx)")
+            chosen = save_path(self, self.w.settings, "reports", title, name, kind)
+            if chosen is None:
+                return None
+            path = str(chosen)
         try:
-            return write_reject_report(self.w.result, path)
+            written = write_reject_report(self.w.result, path)
         except PovDeskError as exc:
             show_error(self, exc, self.tr("无法保存报告"))
             return None
+        show_saved(self, Path(written), self.tr("未导入行报告"))
+        return written
 
 
 class ImportWizard(QWizard):
@@ -389,6 +392,7 @@ class ImportWizard(QWizard):
 
     def __init__(self, db: Database, settings: AppSettings, parent: QWidget | None = None, *, path: str | None = None,
                  user: str = "") -> None:  # fmt: skip
+        """`user`: the 经办人 recorded with the import (the GUI passes the setting: ui.operator_name.operator)."""
         super().__init__(parent)
         self.db, self.settings, self.user = db, settings, user
         self.setWindowTitle(self.tr("导入花名册"))

@@ -6,7 +6,6 @@ ids `povdesk.pairing.cadres.cadre_ids` returns (search, filters and sort in SQL)
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +32,8 @@ from povdesk.errors import PovDeskError
 from povdesk.pairing import cadres, units
 from povdesk.pairing.cadres import CadreDraft, CadreQuery, CadreRow
 from ui.dialogs import FormDialog, RememberingDialog
+from ui.files import open_path
+from ui.operator_name import operator
 from ui.ops import run_in_background, show_error
 from ui.pairing.widgets import LazyRowsModel, combo_value, debounced, search_edit, searchable_combo, table_view
 from ui.settings import AppSettings
@@ -295,16 +295,15 @@ class CadresDialog(RememberingDialog):
 
     # -- import ---------------------------------------------------------------------------------------------------
     def import_roster(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("导入干部花名册"), "", self.tr("Excel 表格 (*.xlsx *.xlsm *.xls *.csv);;所有文件 (*)")
-        )
-        if path:
-            self.run_import(path, dry_run=True)
+        kinds = self.tr("Excel 表格 (*.xlsx *.xlsm *.xls *.csv);;所有文件 (*)")
+        path = open_path(self, self.settings, "pairing", self.tr("导入干部花名册"), kinds)
+        if path is not None:
+            self.run_import(str(path), dry_run=True)
 
     def run_import(self, path: str, *, dry_run: bool) -> None:
         from povdesk.pairing.cadre_import import import_cadres  # written beside this screen; loaded when used
 
-        db, user = self.db, getpass.getuser()
+        db, user = self.db, operator(self.settings, self)
         title = self.tr("检查干部花名册") if dry_run else self.tr("导入干部花名册")
         run_in_background(
             self, title, lambda progress: import_cadres(db, path, dry_run=dry_run, user=user, progress=progress),

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,10 +22,10 @@ from PySide6.QtWidgets import (
 from povdesk import areas
 from povdesk.db import Database
 from ui.dialogs import RememberingDialog
+from ui.files import last_folder, open_url, remember_folder, save_path
 from ui.ops import run_in_background, show_error
 from ui.settings import AppSettings, Option
 
-LAST_FOLDER = Option("pairing_export/folder", "")
 WITH_PDF = Option("pairing_export/pdf", True, bool)
 INVALID = "QLineEdit { border: 1px solid #c9302c; }"
 
@@ -105,9 +103,9 @@ class ExportDialog(RememberingDialog):
         self.pdf_wanted.clicked.connect(lambda checked: self.settings.set(WITH_PDF, checked))
         self.export_button.clicked.connect(self.export)
         self.buttons.rejected.connect(self.reject)
-        self.open_xlsx.clicked.connect(lambda: self._open(self.written[0]))
-        self.open_pdf.clicked.connect(lambda: self._open(self.written[-1]))
-        self.open_folder.clicked.connect(lambda: self._open(self.written[0].parent))
+        self.open_xlsx.clicked.connect(lambda: open_url(self, self.written[0]))
+        self.open_pdf.clicked.connect(lambda: open_url(self, self.written[-1]))
+        self.open_folder.clicked.connect(lambda: open_url(self, self.written[0], folder=True))
         self.setMinimumWidth(560)
         self.resize(640, 0)
 
@@ -153,7 +151,7 @@ class ExportDialog(RememberingDialog):
 
     def _area_changed(self) -> None:
         """Default file names follow the area (梨园乡帮扶责任人一览表.xlsx) in the folder last used."""
-        folder = Path(self.settings.get(LAST_FOLDER) or Path.home())
+        folder = last_folder(self.settings, "pairing")
         name = self.tr("{0}帮扶责任人一览表").format(self._scope())
         self.xlsx.setText(str(folder / f"{name}.xlsx"))
         self.pdf.setText(str(folder / f"{name}.pdf"))
@@ -178,17 +176,19 @@ class ExportDialog(RememberingDialog):
         self.pdf_hint.setVisible(not possible)
 
     def _browse_xlsx(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("保存Excel文件"), self.xlsx.text(), self.tr("Excel 文件 (*.xlsx)")
+        path = save_path(
+            self, self.settings, "pairing", self.tr("保存Excel文件"), self.xlsx.text(), self.tr("Excel 文件 (*.xlsx)")
         )
-        if path:
-            self.xlsx.setText(path if path.lower().endswith(".xlsx") else path + ".xlsx")
+        if path is not None:
+            self.xlsx.setText(str(path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")))
             self.xlsx.setStyleSheet("")
 
     def _browse_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存PDF"), self.pdf.text(), self.tr("PDF 文件 (*.pdf)"))
-        if path:
-            self.pdf.setText(path if path.lower().endswith(".pdf") else path + ".pdf")
+        path = save_path(
+            self, self.settings, "pairing", self.tr("保存PDF"), self.pdf.text(), self.tr("PDF 文件 (*.pdf)")
+        )
+        if path is not None:
+            self.pdf.setText(str(path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")))
             self.pdf.setStyleSheet("")
 
     # -- export -------------------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class ExportDialog(RememberingDialog):
         xlsx, pdf = paths
         self.message.hide()
         self.result.hide()
-        self.settings.set(LAST_FOLDER, str(xlsx.parent))
+        remember_folder(self.settings, "pairing", xlsx)
         from povdesk.pairing.export import export_pairs  # with reportlab: loaded when first used
 
         db, area_id = self.db, self.area_id()
@@ -252,6 +252,3 @@ class ExportDialog(RememberingDialog):
         self.result_text.setText("\n".join(lines))
         self.open_pdf.setVisible(summary.pdf is not None)
         self.result.show()
-
-    def _open(self, path: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

@@ -4,7 +4,6 @@ transfer or retirement, then re-pair those households with the solver."""
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -31,6 +30,7 @@ from povdesk.pairing.cadres import CadreRow
 from povdesk.pairing.cadres import search as search_cadres
 from ui.dialogs import RememberingDialog
 from ui.household_editor.widgets import set_row, setup_table
+from ui.operator_name import operator
 from ui.ops import show_error
 from ui.pairing.widgets import debounced, search_edit
 from ui.settings import AppSettings
@@ -358,7 +358,7 @@ class ReassignDialog(RememberingDialog):
     ) -> None:
         super().__init__("pairing_reassign", settings, parent)
         self.db, self.settings, self.area_id = db, settings, area_id
-        self.user = user if user is not None else getpass.getuser()
+        self.user = user if user is not None else operator(settings, parent)
         self.today = today or dt.date.today()
         self.solver = None  # the solver opened to re-pair after ending a cadre's pairings
         self.setWindowTitle(self.tr("调整帮扶责任人"))

@@ -5,7 +5,6 @@ Nothing is written until 接受; the proposal is computed on a worker thread wit
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -31,6 +30,7 @@ from povdesk.model import Area
 from povdesk.pairing import schemes, solver
 from povdesk.pairing.solver import Proposal, ProposalRow
 from ui.dialogs import RememberingDialog
+from ui.operator_name import operator
 from ui.ops import run_in_background, show_error
 from ui.settings import AppSettings
 
@@ -100,7 +100,7 @@ class SolverDialog(RememberingDialog):
     ) -> None:
         super().__init__("pairing_solver", settings, parent)
         self.db = db
-        self.user = user if user is not None else getpass.getuser()
+        self.user = user if user is not None else operator(settings, parent)
         self.today = today or dt.date.today()
         self.proposal: Proposal | None = None
         self.setWindowTitle(self.tr("自动结对"))

@@ -4,7 +4,6 @@ the helpers with no visit to their households in the last N months, per unit (é•
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,6 +30,7 @@ from povdesk.errors import PovDeskError
 from povdesk.pairing import visits
 from povdesk.pairing.visits import VisitDraft, VisitRow
 from ui.dialogs import FormDialog, RememberingDialog, to_date, to_qdate
+from ui.operator_name import operator
 from ui.ops import run_in_background, show_error
 from ui.pairing.widgets import CadrePicker, LazyRowsModel, SearchPicker, table_view, with_close
 from ui.settings import AppSettings
@@ -65,7 +65,7 @@ class VisitDialog(FormDialog):
                  household_id: int | None = None, cadre_id: int | None = None, today: dt.date | None = None,
                  user: str | None = None) -> None:  # fmt: skip
         self.db, self.today = db, today or dt.date.today()
-        self.user = user if user is not None else getpass.getuser()
+        self.user = user if user is not None else operator(settings, parent)
         self.visit_id: int | None = None
         self._household_id, self._cadre_id = household_id, cadre_id
         super().__init__(

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from povdesk import registry
+from ui import operator_name
 from ui.registry.alerts import AlertsDock
 from ui.registry.monitoring_lines import MonitoringLinesDialog
 from ui.registry.view import RegistryView
@@ -45,7 +46,8 @@ class RegistryFeature(QObject):
         new.triggered.connect(self.new_household)
         find = QAction(w.tr("查找(&F)"), w)
         find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.view.search.setFocus(), self.view.search.selectAll()))
+        find.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        find.triggered.connect(self.view.focus_search)
         refresh = QAction(w.tr("刷新(&R)"), w)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(w.data_changed.emit)
@@ -62,6 +64,7 @@ class RegistryFeature(QObject):
         lines = QAction(w.tr("监测收入线(&M)…"), w)
         lines.triggered.connect(self.edit_monitoring_lines)
         w.menus["settings"].addAction(lines)
+        operator_name.install(w)  # 设置 → 经办人…: every window has the registry, so the setting is always reachable
         for action in (new, refresh, alerts):
             w.toolbar.addAction(action)
 

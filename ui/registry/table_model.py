@@ -119,7 +119,10 @@ class HouseholdTableModel(QAbstractTableModel):
         key = COLUMN_KEYS[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if key in ("persons", "per_capita_income") else None
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("persons", "per_capita_income"):
+            return None
+        # the tooltip shows a value in full where a narrow column elides it (第4村民小组 as 第4…)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         row = self._row(index.row())
         if row is None:  # the list shrank since it was counted; the refresh is on its way

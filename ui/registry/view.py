@@ -34,6 +34,10 @@ WIDTH_SAMPLES = {"number": "5329300000000001", "head": "欧阳建国", "persons"
                  "helper": "张建国、李华", "monitor_type": "突发严重困难户"}  # fmt: skip
 
 
+# Columns a clerk reads on every row: never narrowed below their contents when the columns are fitted to the window.
+KEEP_WIDTH = {"number", "head", "persons", "status", "per_capita_income"}
+
+
 class RegistryView(QWidget):
     """Everything the clerk narrows the list with is turned into one RegistryQuery; the model runs it in SQL."""
 
@@ -49,8 +53,12 @@ class RegistryView(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("registrySearch")
-        self.search.setPlaceholderText(self.tr("搜索：户主或成员姓名、拼音首字母（如 zjg）、身份证号、户编号"))
+        self.search.setPlaceholderText(self.tr("搜索：姓名、拼音首字母、身份证号、户编号"))
+        self.search.setToolTip(
+            self.tr("按户主或成员姓名、拼音首字母（如 zjg）、身份证号或户编号查找（Ctrl+F）；按 ↓ 进入列表，回车打开户")
+        )
         self.search.setClearButtonEnabled(True)
+        self.search.installEventFilter(self)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._search_timer.start)
@@ -74,6 +82,7 @@ class RegistryView(QWidget):
         self.table.setObjectName("householdTable")
         self.table.setModel(self.model)
         self.table.viewport().installEventFilter(self)
+        self.table.installEventFilter(self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -105,7 +114,13 @@ class RegistryView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
-        self._restore_columns()
+        # Tab from the search box goes straight to the list; the filters come after it
+        QWidget.setTabOrder(self.search, self.table)
+        previous = self.table
+        for widget in (self.status, self.attribute, self.cause, self.monitor_type, self.year, self.to_verify):
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+        self._fitted = self._restore_columns()
 
     def _code_filter(self, code_list: CodeList, everything: str) -> QComboBox:
         combo = QComboBox(self)
@@ -140,7 +155,69 @@ class RegistryView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Paint and self.model.partial and watched is self.table.viewport():
             QTimer.singleShot(0, self.model.complete)  # the rest of the ids, once the first rows are on screen
+        elif event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if watched is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self.focus_list():
+                return True
+            if watched is self.table and key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
+                self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)  # Up from the first row: back to searching
+                return True
         return super().eventFilter(watched, event)
+
+    def focus_list(self) -> bool:
+        """Move the keyboard into the list, on its current (else first) household; False when the list is empty."""
+        if self.model.rowCount() == 0:
+            return False
+        if not self.table.currentIndex().isValid():
+            first = self.model.index(0, self.table.horizontalHeader().logicalIndex(0))
+            self.table.setCurrentIndex(first)
+            self.table.selectRow(0)
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._fitted:  # a first start: once the list has its width, make every column fit in it
+            self._fitted = True
+            QTimer.singleShot(0, self.fit_columns)
+
+    def fit_columns(self) -> None:
+        """Size the visible columns to their titles and the rows on screen, and, where that is wider than the list,
+        narrow the less used ones (组, 属性, 致贫原因, 帮扶人, 监测类型…) so that every column shows at once; 户编号, 户主,
+        人数, 状态 and 收入 keep their full width. Long values are elided (…); the clerk can widen any column."""
+        header = self.table.horizontalHeader()
+        visible = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        available = self.table.viewport().width() - 2
+        if available <= 0 or not visible:
+            return
+        titles = {c: header.sectionSizeFromContents(c).width() for c in visible}
+        if self.model.rowCount():
+            header.setResizeContentsPrecision(50)  # about the rows on screen, not 1,000 rows (0.5 s at start)
+            want = {c: max(titles[c], self.table.sizeHintForColumn(c)) for c in visible}
+        else:
+            want = {c: header.sectionSize(c) for c in visible}
+        excess = sum(want.values()) - available
+        shrinkable = [c for c in visible if COLUMNS[c][0] not in KEEP_WIDTH]
+        three_chars = header.fontMetrics().horizontalAdvance("缺资金") + 8
+        # first down to the title (but three characters at least: 村 is short, 上东村 is not), then to three characters
+        for floor in ({c: max(titles[c], three_chars) for c in shrinkable}, dict.fromkeys(shrinkable, three_chars)):
+            if excess <= 0:
+                break
+            spare = {c: max(0, want[c] - floor[c]) for c in shrinkable}
+            room = sum(spare.values())
+            if room <= 0:
+                continue
+            share = min(1.0, excess / room)
+            for c in shrinkable:
+                cut = min(spare[c], int(spare[c] * share + 0.999))
+                want[c] -= cut
+                excess -= cut
+        for c in visible:
+            header.resizeSection(c, want[c])
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
@@ -208,10 +285,12 @@ class RegistryView(QWidget):
         hidden = [COLUMNS[c][0] for c in range(len(COLUMNS)) if header.isSectionHidden(c)]
         self._settings.set(HIDDEN_COLUMNS, hidden)
 
-    def _restore_columns(self) -> None:
+    def _restore_columns(self) -> bool:
+        """The clerk's widths and order if saved (True); else widths from the samples, fitted when first shown."""
         header = self.table.horizontalHeader()
         header.blockSignals(True)  # the first query runs when the window sets the area
-        if not header.restoreState(self._settings.get(HEADER_STATE)):
+        restored = header.restoreState(self._settings.get(HEADER_STATE))
+        if not restored:
             metrics = self.table.fontMetrics()
             for column, (key, _title) in enumerate(COLUMNS):
                 header.resizeSection(column, metrics.horizontalAdvance(WIDTH_SAMPLES[key]) + 16)
@@ -219,6 +298,7 @@ class RegistryView(QWidget):
         hidden = set(self._settings.get(HIDDEN_COLUMNS))
         for column, (key, _title) in enumerate(COLUMNS):
             header.setSectionHidden(column, key in hidden)
+        return restored
 
     def save_state(self) -> None:
         self._settings.set(HEADER_STATE, self.table.horizontalHeader().saveState())
