@@ -155,6 +155,8 @@ class MemberDraft(_AsWritten):
     phone: str | None = None
     removed_on: dt.date | None = None
     removed_reason: str | None = None
+    added_on: dt.date | None = None  # a new member: since when, and why (增员原因), for the change history
+    added_reason: str | None = None
 
     FIELDS = MEMBER_FIELDS
 

@@ -156,7 +156,8 @@ class _Writer:
             member.name_pinyin, member.name_initials = pinyin_keys(member.name)
             self.s.add(member)
             self.s.flush()
-            self.log(kind="member_added", member_id=member.id, field="name", new=member.name)
+            self.log(kind="member_added", member_id=member.id, field="name", new=member.name,
+                     reason=row.added_reason or None, effective_on=row.added_on)  # fmt: skip
             if member.removed_on:  # added and removed in one sitting: still two facts
                 self.log(
                     kind="member_removed", member_id=member.id, field="removed_reason", new=member.removed_reason,

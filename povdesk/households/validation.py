@@ -259,3 +259,24 @@ def validate(draft: HouseholdDraft, session: Session | None = None, *, today: dt
     if session is not None:
         problems.extend(_database_problems(session, draft))
     return problems
+
+
+# Relations that name a man or a woman (之子, 之孙女, 之岳母 …); spouse depends on the head's sex.
+MALE_RELATIONS = frozenset({"son", "son_in_law", "grandson", "grandson_d", "father", "wifes_father", "husbands_father",
+                            "grandfather", "grandfather_m", "nephew", "ggrandson", "uncle"})  # fmt: skip
+FEMALE_RELATIONS = frozenset({"daughter", "daughter_in_law", "granddaughter", "granddaughter_d", "mother",
+                              "wifes_mother", "husbands_mother", "grandmother", "grandmother_m", "niece",
+                              "ggranddaughter"})  # fmt: skip
+
+
+def relation_sex_warning(relation: str | None, sex: str | None, head_sex: str | None = None) -> str | None:
+    """A relation that contradicts the member's sex (之孙女 for a man; a spouse of the head's own sex): a warning the
+    clerk may accept (the relation or the ID number may be wrong, or the family unusual), not a refusal."""
+    if not relation or not sex:
+        return None
+    label = codes.RELATION.label_of(relation)
+    if relation in MALE_RELATIONS and sex == "female" or relation in FEMALE_RELATIONS and sex == "male":
+        return f"与户主关系为“{label}”，但性别为{codes.SEX.label_of(sex)}"
+    if relation == "spouse" and head_sex and sex == head_sex:
+        return f"与户主关系为“{label}”，但与户主同为{codes.SEX.label_of(sex)}性"
+    return None

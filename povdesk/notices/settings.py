@@ -53,14 +53,16 @@ LIST_NAMES: dict[str, str] = {
 _PROCEDURE = "经农户申请、入户核查、村民代表大会民主评议"
 _OBJECT = (
     "公示期间，如有异议，请以书面、电话或来访等形式向{issuer}反映，反映问题须实事求是。"
-    "监督举报电话：{hotline}；受理地址：{address}。"
+    "监督举报电话：{hotline}{contact}；受理地址：{address}。"
 )
 
 
 @dataclass
 class StageTemplate:
     """How one stage's sheet reads. Placeholders: {county} {township} {village} {place} {year} {subject}
-    {list_name} {households} {persons} {days} {start} {end} {issuer} {hotline} {address}."""
+    {list_name} {households} {persons} {days} {start} {end} {issuer} {hotline} {contact} {address}.
+
+    {contact} reads "，村联系人及电话：…" when the village contact is set, else nothing."""
 
     title: str
     issuer: str
@@ -73,19 +75,19 @@ def _default_stages() -> dict[str, StageTemplate]:
             title="{village}{year}年{subject}公示",
             issuer="{village}村民委员会",
             text=f"根据精准扶贫工作要求，{_PROCEDURE}，现将{{village}}{{year}}年{{list_name}}名单予以公示，"
-            "共 {households} 户 {persons} 人（名单附后）。公示期{days}天，自{start}起至{end}止。" + _OBJECT,
+            "共 {households} 户 {persons} 人（名单如下）。公示期{days}天，自{start}起至{end}止。" + _OBJECT,
         ),
         "township_notice": StageTemplate(
             title="{township}{village}{year}年{subject}公示",
             issuer="{township}人民政府",
             text=f"{_PROCEDURE}、村级公示和乡镇审核，现将{{village}}{{year}}年{{list_name}}名单予以公示，"
-            "共 {households} 户 {persons} 人（名单附后）。公示期{days}天，自{start}起至{end}止。" + _OBJECT,
+            "共 {households} 户 {persons} 人（名单如下）。公示期{days}天，自{start}起至{end}止。" + _OBJECT,
         ),
         "county_announcement": StageTemplate(
             title="{county}{year}年{subject}公告",
             issuer="{county}扶贫开发领导小组办公室",
             text=f"{_PROCEDURE}、村级公示、乡镇审核公示和县级审定，现将{{place}}{{year}}年{{subject}}名单予以公告，"
-            "共 {households} 户 {persons} 人（名单附后）。公告期{days}天，自{start}起至{end}止。"
+            "共 {households} 户 {persons} 人（名单如下）。公告期{days}天，自{start}起至{end}止。"
             "如有异议，请在公告期内向{issuer}反映。监督举报电话：{hotline}；受理地址：{address}。",
         ),
     }
@@ -102,6 +104,7 @@ class NoticeSettings:
     period_days: int = 7
     hotline: str = "12317"  # the national poverty-alleviation supervision hotline
     address: str = "{issuer}"  # where objections are received; may name the issuing body
+    contact: str = ""  # 村联系人及电话, e.g. "李文书 13800000000": printed next to the hotline on village sheets
     subjects: dict[str, str] = field(default_factory=lambda: dict(SUBJECTS))
     list_names: dict[str, str] = field(default_factory=lambda: dict(LIST_NAMES))
     stages: dict[str, StageTemplate] = field(default_factory=_default_stages)
@@ -136,7 +139,7 @@ class NoticeSettings:
 
 _SAMPLE = dict(
     county="县", township="乡", village="村", place="村", year=2019, subject="贫困户退出", list_name="名单",
-    households=1, persons=1, days=7, start="", end="", issuer="", hotline="", address="",
+    households=1, persons=1, days=7, start="", end="", issuer="", hotline="", contact="", address="",
 )  # fmt: skip
 
 
@@ -184,3 +187,43 @@ def reset(session: Session) -> None:
     row = session.get(Setting, SETTING_KEY)
     if row is not None:
         session.delete(row)
+
+
+# What the clerk sees in place of each placeholder while editing a template: 【村名】 instead of {village}.
+PLACEHOLDER_NAMES: dict[str, str] = {
+    "county": "县名", "township": "乡镇名", "village": "村名", "place": "公示范围", "year": "年度",
+    "subject": "公示事项", "list_name": "名单名称", "households": "户数", "persons": "人数", "days": "天数",
+    "start": "开始日期", "end": "结束日期", "issuer": "发布单位", "hotline": "举报电话", "contact": "村联系人及电话",
+    "address": "受理地址",
+}  # fmt: skip
+
+
+def to_display(template: str) -> str:
+    """A stored template as the clerk edits it: {village} → 【村名】."""
+    for key, name in PLACEHOLDER_NAMES.items():
+        template = template.replace("{" + key + "}", f"【{name}】")
+    return template
+
+
+def from_display(text: str) -> str:
+    """The clerk's text as stored: 【村名】 → {village}."""
+    for key, name in PLACEHOLDER_NAMES.items():
+        text = text.replace(f"【{name}】", "{" + key + "}")
+    return text
+
+
+def preview(settings: NoticeSettings, stage: str, kind: str = "exit") -> tuple[str, str, str]:
+    """Title, issuing body and text of a stage's sheet filled with an example village, as the clerk types."""
+    ctx = dict(
+        county="某某县", township="某某乡", village="某某村", place="某某村", year=2019,
+        subject=settings.subjects.get(kind, ""), list_name=settings.list_names.get(kind, ""), households=12,
+        persons=45, days=settings.period_days, start="2019年12月1日", end="2019年12月7日", hotline=settings.hotline,
+        contact=f"，村联系人及电话：{settings.contact}" if settings.contact.strip() else "",
+    )  # fmt: skip
+    template = settings.stages[stage]
+    try:
+        ctx["issuer"] = template.issuer.format(**ctx)
+        ctx["address"] = settings.address.format(**ctx)
+        return template.title.format(**ctx), ctx["issuer"], template.text.format(**ctx)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise RuleViolation(f"模板中有无法识别的占位符：{exc}") from None

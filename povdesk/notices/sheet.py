@@ -190,7 +190,7 @@ def build(
     template = settings.stages[stage]
     context = dict(county=chain.get("county", ""), year=batch.year, subject=settings.subjects[batch.kind],
                    list_name=settings.list_names[batch.kind], days=days, start=date_text(start), end=date_text(end),
-                   hotline=settings.hotline)  # fmt: skip
+                   hotline=settings.hotline, contact=contact_text(settings.contact))  # fmt: skip
     base_columns = settings.columns_for(batch.kind)
     sheet = Sheet(stage, batch.kind, batch.year, font_size=settings.font_size)
     if stage == ANNOUNCEMENT:
@@ -213,13 +213,24 @@ def build(
         columns = _columns(base_columns, len(villages) > 1, len(townships) > 1)
         sheet.sections.append(
             Section(
-                title=template.title.format(**ctx), issuer=issuer, text=template.text.format(**ctx), date=start,
+                title=template.title.format(**ctx), issuer=issuer, text=_as_laid_out(template.text.format(**ctx)),
+                date=start,
                 columns=[(c, notice_settings.COLUMNS[c]) for c in columns],
                 rows=[[r.value(c, i) for c in columns] for i, r in enumerate(members, start=1)],
                 households=ctx["households"], persons=ctx["persons"], village=place,
             )
         )  # fmt: skip
     return sheet
+
+
+def contact_text(contact: str) -> str:
+    """The village contact as it follows the hotline in the text."""
+    return f"，村联系人及电话：{contact.strip()}" if contact.strip() else ""
+
+
+def _as_laid_out(text: str) -> str:
+    """The list follows the text directly on the sheet: templates saved before say it is attached (附后)."""
+    return text.replace("名单附后", "名单如下")
 
 
 def _columns(columns: list[str], many_villages: bool, many_townships: bool) -> list[str]:

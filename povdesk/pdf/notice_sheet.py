@@ -20,14 +20,9 @@ from povdesk.pdf.text import TextBlock
 MARGIN = 18 * mm
 TITLE_SIZE = 18
 TEXT_SIZE = 12  # 小四
-SEAL_SPACE = 30 * mm
-RIGID = {
-    "seq",
-    "persons",
-    "income",
-    "id",
-    "number",
-}  # numbers are never broken across lines  # the round seal (about 42 mm) is stamped over the issuing body and date
+# The round seal (about 42 mm) is stamped over the issuing body and date; its upper part needs blank paper above them.
+SEAL_SPACE = 26 * mm
+RIGID = {"seq", "persons", "income", "id", "number"}  # numbers are never broken across lines
 
 
 @dataclass
@@ -115,10 +110,9 @@ def _section_story(section: Section, widths: list[float], size: float, fonts: pd
     signature = [
         Spacer(1, 3 * mm),
         TextBlock(f"合计：{section.totals_text}", fonts, TEXT_SIZE, leading=TEXT_SIZE * 1.6),
-        Spacer(1, SEAL_SPACE - 14 * mm),
+        Spacer(1, SEAL_SPACE),
         TextBlock(section.issuer, fonts, TEXT_SIZE, leading=TEXT_SIZE * 1.75, align="right"),
         TextBlock(section.date_text, fonts, TEXT_SIZE, leading=TEXT_SIZE * 1.75, align="right"),
-        Spacer(1, 12 * mm),
     ]
     story.append(KeepTogether(signature))
     return story

@@ -77,7 +77,9 @@ def test_edits_are_saved_in_one_go_with_their_history(county):
     head = draft.head()
     draft.attribute = "low_income"
     draft.phone = "13800001111"
-    draft.members.append(_new_member("张建国", dt.date(2024, 3, 5), 11, relation="grandson"))
+    newborn = _new_member("张建国", dt.date(2024, 3, 5), 11, relation="grandson")
+    newborn.added_reason, newborn.added_on = "新生儿", dt.date(2024, 3, 20)
+    draft.members.append(newborn)
     leaving = next(m for m in draft.members if m.relation != "head" and m.id is not None)
     households.remove_member(draft, leaving, "marriage", dt.date(2025, 1, 20))
     assert households.has_changes(draft)
@@ -101,6 +103,11 @@ def test_edits_are_saved_in_one_go_with_their_history(county):
     assert ("新增成员", "张建国", "", "") in seen
     assert ("减少成员", leaving.name, "", "婚嫁") in seen
     assert next(r for r in mine if r.kind == "member_removed").effective_on == dt.date(2025, 1, 20)
+    with county.session() as s:  # why and since when the newborn belongs to the household (增员原因, 增员日期)
+        added_log = s.scalars(
+            select(ChangeLog).where(ChangeLog.household_id == hid, ChangeLog.kind == "member_added")
+        ).one()
+    assert (added_log.reason, added_log.effective_on) == ("新生儿", dt.date(2024, 3, 20))
     assert not households.has_changes(_load(county, hid))
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -172,3 +173,30 @@ def test_cancelling_an_export_stops_it(county, tmp_path):
     with pytest.raises(Cancelled):
         export_sheets(county, [batch_id], "village_notice", tmp_path / "out", progress, today=D(2019, 12, 1))
     assert len(list((tmp_path / "out").iterdir())) == 1  # stopped after the first village
+
+
+def test_the_sheet_reads_as_laid_out_names_the_village_contact_and_leaves_room_for_the_seal(county, tmp_path):
+    with county.transaction() as s:
+        settings = notice_settings.load(s)
+        settings.contact = "李文书 13812345678"
+        notice_settings.save(s, settings)
+    with county.session() as s:
+        village = village_with_most_exits(s)
+        batch = workflow.create_batch(s, kind="exit", year=2019, area=village)
+        workflow.start_stage(s, batch, "village_notice", D(2019, 12, 24), today=D(2019, 12, 31))
+        data = sheet.build(s, batch, "village_notice")
+    text = data.sections[0].text
+    assert "名单附后" not in text and "名单如下" in text  # the list follows the text directly
+    assert "12317，村联系人及电话：李文书 13812345678" in text
+    out = tmp_path / "sheet.pdf"
+    notice_sheet.render(data, out)
+    shots = Path("/tmp/shots15")
+    shots.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(out), str(shots / "notice_sheet")],
+                   check=True)  # fmt: skip
+    # the seal's room: blank paper between the totals line and the issuing body
+    boxes = pdf_text(out, "-bbox")
+    lines = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', boxes)
+    total = max(float(y2) for y1, y2, word in lines if word.startswith("合计"))
+    issuer = min(float(y1) for y1, y2, word in lines if word == data.sections[0].issuer and float(y1) > total)
+    assert issuer - total >= 25 * 72 / 25.4  # at least 25 mm

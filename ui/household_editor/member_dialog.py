@@ -8,11 +8,13 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 from povdesk import codes
 from povdesk.households import MemberDraft, member_problems, set_id_number
 from povdesk.households.draft import FIELD_LABELS
+from povdesk.households.validation import relation_sex_warning
 from ui.dialogs import RememberingDialog
 from ui.household_editor.widgets import AsWritten, CodeChecks, CodeCombo, DateEdit, error_label, with_as_written
 from ui.settings import AppSettings
@@ -35,16 +38,21 @@ _CODE_FIELDS = (
     ("low_income_support", codes.LOW_INCOME_SUPPORT, "（未填）"),
     ("extreme_support", codes.EXTREME_SUPPORT, "（未填）"),
 )
+ADDITION_REASONS = ("新生儿", "婚入", "迁入", "收养", "其他")
 _INSURANCES = ("medical_insurance", "serious_illness_insurance", "pension_insurance")
 
 
 class MemberDialog(RememberingDialog):
     """Works on a copy of the member; `member` receives the values only when the clerk accepts and they are valid."""
 
-    def __init__(self, member: MemberDraft, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, member: MemberDraft, settings: AppSettings, parent: QWidget | None = None, *, head_sex: str | None = None
+    ) -> None:
         super().__init__("household_member", settings, parent)
         self.member = member
         self.work = dataclasses.replace(member)
+        self.head_sex = head_sex  # to check a spouse's sex against the head's
+        self.adding = not member.name  # a new member: asked why and since when (增员原因, 增员日期)
         self.setWindowTitle(self.tr("修改成员信息") if member.name else self.tr("添加家庭成员"))
 
         self.name = QLineEdit(self)
@@ -76,6 +84,13 @@ class MemberDialog(RememberingDialog):
             "serious_illness_insurance": QCheckBox(self.tr("大病保险"), self),
             "pension_insurance": QCheckBox(self.tr("城乡居民基本养老保险"), self),
         }
+        self.added_reason = QComboBox(self)
+        self.added_reason.setEditable(True)  # the usual reasons offered; any other may be typed
+        self.added_reason.addItems([self.tr(r) for r in ADDITION_REASONS])
+        self.added_reason.setCurrentIndex(-1)
+        self.added_reason.lineEdit().setPlaceholderText(self.tr("如：新生儿、婚入、迁入"))
+        self.added_on = DateEdit(parent=self)
+        self.added_on.setMaximumDate(self.added_on.date())
         self.problems = error_label(self)
         self.problems.setObjectName("memberProblems")
         self.buttons = QDialogButtonBox(
@@ -84,7 +99,7 @@ class MemberDialog(RememberingDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
 
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.addRow(self.tr("姓名"), self.name)
         form.addRow(self.tr("身份证号"), self.id_number)
         form.addRow("", self.id_reason)
@@ -104,6 +119,12 @@ class MemberDialog(RememberingDialog):
         for box in self.insurances.values():
             insured.addWidget(box)
         form.addRow(self.tr("参保情况"), insured)
+        if self.adding:
+            form.addRow(self.tr("增员原因"), self.added_reason)
+            form.addRow(self.tr("增员日期"), self.added_on)
+        else:
+            self.added_reason.hide()
+            self.added_on.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problems)
@@ -142,6 +163,12 @@ class MemberDialog(RememberingDialog):
 
     def _id_typed(self, text: str) -> None:
         """Check the number at every keystroke: the reason in red, or the sex and birth date it carries."""
+        self._id_checked(text)
+        if self.problems.text():  # the problems shown at OK follow the corrections
+            self._collect()
+            self.problems.setText("\n".join(str(p) for p in member_problems(self.work)))
+
+    def _id_checked(self, text: str) -> None:
         reason = set_id_number(self.work, text)
         self.id_reason.setText(reason or "")
         self.id_reason.setVisible(bool(reason))
@@ -169,14 +196,33 @@ class MemberDialog(RememberingDialog):
             if box.isChecked() != bool(getattr(self.member, name)):  # untouched unknowns stay unknown
                 setattr(work, name, box.isChecked())
 
+    def form_has(self, widget: QWidget) -> bool:
+        return self.form.indexOf(widget) >= 0
+
+    def addition(self) -> tuple[str, dt.date] | None:
+        """Why (may be empty) and since when a new member belongs to the household, for its change history; None
+        when editing."""
+        return (self.added_reason.currentText().strip(), self.added_on.value()) if self.adding else None
+
     def accept(self) -> None:
         self._collect()
-        problems = member_problems(self.work)
+        problems = [str(p) for p in member_problems(self.work)]
+        self.problems.setText("\n".join(problems))
         if problems:
-            self.problems.setText("\n".join(str(p) for p in problems))
             return
+        warning = relation_sex_warning(self.work.relation, self.work.sex, self.head_sex)
+        if warning:  # the clerk knows the family: a warning, not a refusal
+            answer = QMessageBox.warning(
+                self, self.windowTitle(), self.tr("{0}。\n请核对与户主关系和身份证号。仍要保存吗？").format(warning),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            )  # fmt: skip
+            if answer != QMessageBox.StandardButton.Yes:
+                self.coded["relation"].setFocus()
+                return
         for name in MemberDraft.FIELDS:
             setattr(self.member, name, getattr(self.work, name))
+        if self.adding:
+            self.member.added_reason, self.member.added_on = self.addition()
         super().accept()
 
 

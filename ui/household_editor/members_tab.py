@@ -92,9 +92,13 @@ class MembersTab(QWidget):
         pending_removal = member is not None and not member.active and not (member.original or {}).get("removed_on")
         self.restore_button.setEnabled(pending_removal)
 
+    def _head_sex(self) -> str | None:
+        """The sex of the household's head, to check a spouse's against it."""
+        return next((m.sex for m in self.draft.active_members() if m.relation == "head"), None)
+
     def add_member(self) -> None:
         member = MemberDraft(relation="head" if not self.draft.active_members() else "other")
-        self._open(MemberDialog(member, self.settings, self), lambda: self._added(member))
+        self._open(MemberDialog(member, self.settings, self, head_sex=self._head_sex()), lambda: self._added(member))
 
     def _added(self, member: MemberDraft) -> None:
         self.draft.members.append(member)
@@ -103,7 +107,9 @@ class MembersTab(QWidget):
     def edit_member(self) -> None:
         member = self.selected()
         if member is not None and member.active:
-            self._open(MemberDialog(member, self.settings, self), lambda: self._changed(member))
+            self._open(
+                MemberDialog(member, self.settings, self, head_sex=self._head_sex()), lambda: self._changed(member)
+            )
 
     def remove_member(self) -> None:
         member = self.selected()

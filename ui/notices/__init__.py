@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
 
 from povdesk.model import Area
 from povdesk.progress import Progress
@@ -76,9 +76,13 @@ class NoticesFeature(QObject):
             QMessageBox.information(w, w.tr("打印"), w.tr("请先在左侧选择一个村：明白卡和登记表按村打印。"))
             return
         name = f"{area.name}{'明白卡' if what == 'cards' else '贫困户登记表'}.pdf"
-        target = target or QFileDialog.getSaveFileName(w, w.tr("保存PDF"), name, w.tr("PDF 文件 (*.pdf)"))[0]
         if not target:
-            return
+            from ui.files import save_path
+
+            chosen = save_path(w, w.settings, "notices", w.tr("保存PDF"), name, w.tr("PDF 文件 (*.pdf)"))
+            if chosen is None:
+                return
+            target = str(chosen)
         area_id = area.id
         from povdesk.pdf import cards
 
@@ -91,8 +95,10 @@ class NoticesFeature(QObject):
 
         def done(path: Path) -> None:
             self.last_printed = path
-            if open_when_done:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            if open_when_done:  # where it went, with 打开 / 打开所在文件夹 (nothing happens without a PDF viewer)
+                from ui.files import show_saved
+
+                self.saved_box = show_saved(w, path, w.tr("明白卡" if what == "cards" else "贫困户登记表"))
 
         self._op = run_in_background(w, w.tr("生成PDF"), work, done)
 

@@ -1,8 +1,12 @@
-"""Small dialogs of the notices screen: new batch, stage date, objection, resolution, withdrawal, adding households."""
+"""Small dialogs of the notices screen: new batch, stage date, objection, resolution, withdrawal, adding households.
+
+Each dialog may be given an `action` that writes its values: it runs when OK is pressed, and a rule it breaks keeps
+the dialog open with the reason in red and the field concerned marked, nothing typed lost (FormDialog.commit)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,8 +19,53 @@ from PySide6.QtWidgets import (
 )
 
 from povdesk import codes
-from ui.dialogs import FormDialog, to_date
+from povdesk.errors import PovDeskError
+from ui.dialogs import FormDialog, to_date, to_qdate
 from ui.settings import AppSettings
+
+MARK_STYLE = "border: 1px solid #b00020;"
+Action = Callable[[object], None]
+
+
+class NoticeDialog(FormDialog):
+    """A FormDialog whose OK runs `action(values())`; its error marks the field it is about."""
+
+    # words in an error message → the attribute of the field it is about (first match wins)
+    FIELD_WORDS: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, name: str, title: str, settings: AppSettings, parent: QWidget | None = None,
+                 *, action: Action | None = None) -> None:  # fmt: skip
+        self.action = action
+        self.marked: QWidget | None = None
+        super().__init__(name, title, settings, parent)
+
+    def values(self):
+        raise NotImplementedError
+
+    def commit(self) -> bool | None:
+        self._unmark()
+        if self.action is None:
+            return None
+        try:
+            self.action(self.values())
+        except PovDeskError as exc:
+            self._mark(str(exc))
+            raise
+        return None
+
+    def _mark(self, message: str) -> None:
+        for word, name in self.FIELD_WORDS:
+            widget = getattr(self, name, None)
+            if word in message and isinstance(widget, QWidget) and not widget.isHidden():
+                widget.setStyleSheet(MARK_STYLE)
+                widget.setFocus()
+                self.marked = widget
+                return
+
+    def _unmark(self) -> None:
+        if self.marked is not None:
+            self.marked.setStyleSheet("")
+            self.marked = None
 
 
 class NewBatchDialog(FormDialog):
@@ -44,47 +93,68 @@ class NewBatchDialog(FormDialog):
         return self.kind.currentData(), self.year.value()
 
 
-class StageDialog(FormDialog):
-    """The date a stage starts (notice) or was done (review), its period, issuing body and opinion."""
+class StageDialog(NoticeDialog):
+    """The date a stage starts (notice) or was done (review), its period, issuing body and opinion.
+
+    A notice has a period and an issuing body; a review has an opinion and a reviewing body: only the widgets of
+    the variant are created, so none floats unplaced over the form."""
+
+    FIELD_WORDS = (("日期", "day"), ("公示期", "period"), ("公告期", "period"))
 
     def __init__(
         self, stage_label: str, is_notice: bool, day: dt.date, period: int, settings: AppSettings,
-        parent: QWidget | None = None,
+        parent: QWidget | None = None, *, is_announcement: bool = False, action: Action | None = None,
     ) -> None:  # fmt: skip
         self._label, self._is_notice, self._day, self._period = stage_label, is_notice, day, period
-        super().__init__("notice_stage", stage_label, settings, parent)
+        self._is_announcement = is_announcement
+        self.period: QSpinBox | None = None
+        self.note: QLineEdit | None = None
+        super().__init__("notice_stage", stage_label, settings, parent, action=action)
 
     def build(self) -> None:
         self.day = self.date_edit(self._day)
         self.form.addRow(self.tr("开始日期：") if self._is_notice else self.tr("完成日期："), self.day)
-        self.period = QSpinBox(self)
-        self.period.setRange(1, 60)
-        self.period.setValue(self._period)
-        self.period.setSuffix(self.tr(" 天"))
         self.issuer = QLineEdit(self)
-        self.issuer.setPlaceholderText(self.tr("留空则按模板（如“某某村村民委员会”）"))
-        self.note = QLineEdit(self)
+        self.issuer.setPlaceholderText(self.tr("留空则按模板"))
+        self.issuer.setToolTip(self.tr("留空则按公示模板中的发布单位（如“某某村村民委员会”）"))
+        self.issuer.setMinimumWidth(self.issuer.fontMetrics().horizontalAdvance("某某县扶贫开发领导小组办公室") + 16)
         if self._is_notice:
-            self.form.addRow(self.tr("公示期："), self.period)
+            self.period = QSpinBox(self)
+            self.period.setRange(1, 60)
+            self.period.setValue(self._period)
+            self.period.setSuffix(self.tr(" 天"))
+            self.form.addRow(self.tr("公告期：") if self._is_announcement else self.tr("公示期："), self.period)
             self.form.addRow(self.tr("发布单位："), self.issuer)
         else:
-            self.note.setText(self.tr("同意"))
+            self.note = QLineEdit(self.tr("同意"), self)
             self.form.addRow(self.tr("审核意见："), self.note)
             self.form.addRow(self.tr("审核单位："), self.issuer)
 
     def values(self) -> dict:
-        return dict(on=to_date(self.day.date()), period_days=self.period.value() if self._is_notice else None,
-                    issuer=self.issuer.text().strip() or None, note=self.note.text().strip() or None)  # fmt: skip
+        return dict(
+            on=to_date(self.day.date()),
+            period_days=self.period.value() if self.period is not None else None,
+            issuer=self.issuer.text().strip() or None,
+            note=(self.note.text().strip() or None) if self.note is not None else None,
+        )
 
 
-class ObjectionDialog(FormDialog):
+def default_received_on(today: dt.date, started_on: dt.date, ended_on: dt.date) -> dt.date:
+    """An objection is usually registered the day it comes in: today, kept within the notice period."""
+    return min(max(today, started_on), ended_on)
+
+
+class ObjectionDialog(NoticeDialog):
     """An objection received during a notice: when, from whom, about which household, what."""
 
+    FIELD_WORDS = (("日期", "day"), ("公示期", "day"), ("异议内容", "content"), ("不在本批次", "household"))
+
     def __init__(
-        self, day: dt.date, households: list[tuple[int, str]], settings: AppSettings, parent: QWidget | None = None
-    ) -> None:
-        self._day, self._households = day, households
-        super().__init__("notice_objection", self.tr("登记异议"), settings, parent)
+        self, day: dt.date, households: list[tuple[int, str]], settings: AppSettings, parent: QWidget | None = None,
+        *, period: tuple[dt.date, dt.date] | None = None, action: Action | None = None,
+    ) -> None:  # fmt: skip
+        self._day, self._households, self._period = day, households, period
+        super().__init__("notice_objection", self.tr("登记异议"), settings, parent, action=action)
 
     def build(self) -> None:
         self.day = self.date_edit(self._day)
@@ -94,6 +164,8 @@ class ObjectionDialog(FormDialog):
         for household_id, text in self._households:
             self.household.addItem(text, household_id)
         self.content = QPlainTextEdit(self)
+        if self._period is not None:  # an objection is received during the notice period, not outside it
+            self.day.setDateRange(to_qdate(self._period[0]), to_qdate(self._period[1]))
         self.form.addRow(self.tr("受理日期："), self.day)
         self.form.addRow(self.tr("反映人："), self.raised_by)
         self.form.addRow(self.tr("涉及农户："), self.household)
@@ -104,12 +176,17 @@ class ObjectionDialog(FormDialog):
                     household_id=self.household.currentData(), content=self.content.toPlainText())  # fmt: skip
 
 
-class ResolveDialog(FormDialog):
+class ResolveDialog(NoticeDialog):
     """How an objection was resolved; optionally withdraw the household it concerned."""
 
-    def __init__(self, day: dt.date, can_withdraw: bool, settings: AppSettings, parent: QWidget | None = None) -> None:
+    FIELD_WORDS = (("日期", "day"), ("处理结果", "resolution"), ("撤回", "withdraw"))
+
+    def __init__(
+        self, day: dt.date, can_withdraw: bool, settings: AppSettings, parent: QWidget | None = None,
+        *, action: Action | None = None,
+    ) -> None:  # fmt: skip
         self._day, self._can_withdraw = day, can_withdraw
-        super().__init__("notice_resolve", self.tr("处理异议"), settings, parent)
+        super().__init__("notice_resolve", self.tr("处理异议"), settings, parent, action=action)
 
     def build(self) -> None:
         self.day = self.date_edit(self._day)
@@ -125,12 +202,17 @@ class ResolveDialog(FormDialog):
                     withdraw_household=self.withdraw.isChecked())  # fmt: skip
 
 
-class WithdrawDialog(FormDialog):
+class WithdrawDialog(NoticeDialog):
     """Withdrawing a household from a batch needs a date and a reason."""
 
-    def __init__(self, who: str, day: dt.date, settings: AppSettings, parent: QWidget | None = None) -> None:
+    FIELD_WORDS = (("原因", "reason"), ("日期", "day"))
+
+    def __init__(
+        self, who: str, day: dt.date, settings: AppSettings, parent: QWidget | None = None,
+        *, action: Action | None = None,
+    ) -> None:  # fmt: skip
         self._who, self._day = who, day
-        super().__init__("notice_withdraw", self.tr("撤回农户"), settings, parent)
+        super().__init__("notice_withdraw", self.tr("撤回农户"), settings, parent, action=action)
 
     def build(self) -> None:
         self.day = self.date_edit(self._day)
@@ -143,11 +225,13 @@ class WithdrawDialog(FormDialog):
         return dict(on=to_date(self.day.date()), reason=self.reason.text())
 
 
-class AddHouseholdsDialog(FormDialog):
+class AddHouseholdsDialog(NoticeDialog):
     """Households to add, by household number (户编号), one per line as clerks paste them from Excel."""
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
-        super().__init__("notice_add", self.tr("增加农户"), settings, parent)
+    FIELD_WORDS = (("户编号", "numbers"), ("农户", "numbers"))
+
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None, *, action: Action | None = None) -> None:
+        super().__init__("notice_add", self.tr("增加农户"), settings, parent, action=action)
 
     def build(self) -> None:
         self.numbers = QPlainTextEdit(self)

@@ -7,8 +7,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, QTemporaryDir, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPainter
+from PySide6.QtCore import QRectF, QSize, QTemporaryDir, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -28,7 +28,9 @@ from povdesk.model import Area
 from povdesk.notices import export, sheet, workflow
 from povdesk.pdf import fonts
 from povdesk.progress import Progress
+from ui.files import last_folder, open_url, remember_folder, save_path, show_saved
 from ui.ops import run_in_background
+from ui.settings import AppSettings
 
 SHEET_STAGES = ("village_notice", "township_notice", "county_announcement")
 PRINT_DPI = 300
@@ -76,10 +78,12 @@ class PreviewPane(QWidget):
     exported = Signal(list)  # paths written by the batch export
 
     def __init__(
-        self, db: Database, parent: QWidget | None = None, *, today: Callable[[], dt.date] = dt.date.today
-    ) -> None:
+        self, db: Database, parent: QWidget | None = None, *, today: Callable[[], dt.date] = dt.date.today,
+        settings: AppSettings,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.db = db
+        self.settings = settings  # remembers the folder sheets are saved to
         self.today = today  # the screen's idea of today (tests fix it)
         self.batch_id: int | None = None
         self.path: Path | None = None
@@ -193,24 +197,34 @@ class PreviewPane(QWidget):
 
     def open_external(self) -> None:
         if self.path and self.confirm_printable():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+            open_url(self, self.path)
 
     def save_as(self) -> None:
         if not self.path:
             return
-        target, _ = QFileDialog.getSaveFileName(
-            self, self.tr("保存公示单"), export.file_name(self.title), self.tr("PDF 文件 (*.pdf)")
+        target = save_path(
+            self,
+            self.settings,
+            "notices",
+            self.tr("保存公示单"),
+            export.file_name(self.title),
+            self.tr("PDF 文件 (*.pdf)"),
         )
         if target:
             shutil.copyfile(self.path, target)
+            self.saved_box = show_saved(self, target, self.tr("公示单"))
 
     def export_villages(self, folder: str | None = None) -> None:
         """One PDF per village (per posted sheet) of the batch, written off the GUI thread with progress."""
         if self.batch_id is None:
             return
-        folder = folder or QFileDialog.getExistingDirectory(self, self.tr("选择保存公示单的文件夹"))
+        show = not folder  # a folder the clerk chose gets the "saved" message; one given by a caller does not
         if not folder:
-            return
+            start = str(last_folder(self.settings, "notices"))
+            folder = QFileDialog.getExistingDirectory(self, self.tr("选择保存公示单的文件夹"), start)
+            if not folder:
+                return
+            remember_folder(self.settings, "notices", Path(folder) / "公示单.pdf")
         batch_id, stage, db, today = self.batch_id, self.stage.currentData(), self.db, self.today()
 
         def work(progress: Progress) -> list[Path]:
@@ -219,5 +233,7 @@ class PreviewPane(QWidget):
         def done(paths: list[Path]) -> None:
             self.status.setText(self.tr("已在“{0}”生成 {1} 个PDF文件").format(folder, len(paths)))
             self.exported.emit(paths)
+            if show and paths:
+                self.saved_box = show_saved(self, paths[0], self.tr("{0}个公示单").format(len(paths)))
 
         self._op = run_in_background(self, self.tr("生成各村公示单"), work, done)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from povdesk import codes
 from povdesk.db import Database
-from povdesk.errors import PovDeskError
+from povdesk.errors import PovDeskError, RuleViolation
 from povdesk.model import Area, Household, Member, NoticeItem
 from povdesk.notices import settings as notice_settings
 from povdesk.notices import sheet, workflow
@@ -38,9 +38,11 @@ from ui.notices.dialogs import (
     ResolveDialog,
     StageDialog,
     WithdrawDialog,
+    default_received_on,
 )
 from ui.notices.models import RowsModel
 from ui.notices.preview import PreviewPane
+from ui.operator_name import operator
 from ui.ops import run_in_background, show_error
 from ui.settings import AppSettings
 
@@ -140,7 +142,7 @@ class NoticesScreen(QWidget):
                                         self.tr("异议内容"), self.tr("处理结果"), self.tr("处理日期")])  # fmt: skip
         self.add_objection_button = QPushButton(self.tr("登记异议…"), self)
         self.resolve_button = QPushButton(self.tr("处理异议…"), self)
-        self.preview = PreviewPane(db, self, today=lambda: self.today)
+        self.preview = PreviewPane(db, self, today=lambda: self.today, settings=settings)
         self.tabs.addTab(self.timeline, self.tr("流程"))
         self.tabs.addTab(self._with_buttons(self.households, self.add_button, self.withdraw_button), self.tr("农户"))
         self.tabs.addTab(
@@ -314,6 +316,15 @@ class NoticesScreen(QWidget):
             self.data_changed.emit()
         return True
 
+    def _write(self, action) -> None:
+        """Run `action(session)` in one transaction; a PovDeskError goes back to the dialog, which stays open."""
+        with self.db.transaction() as s:
+            action(s)
+
+    def operator(self) -> str:
+        """The 经办人 recorded on a stage: the setting, asked for once when empty."""
+        return operator(self.settings, self)
+
     def new_batch(self) -> None:
         with self.db.session() as s:
             area = s.get(Area, self.area_id) if self.area_id else None
@@ -349,14 +360,31 @@ class NoticesScreen(QWidget):
             period = notice_settings.load(s).period_days
         is_notice = stage in workflow.NOTICE_STAGES
         day = max(first, self.today) if is_notice else self.today
-        dialog = StageDialog(self.tr(workflow.stage_label(stage)), is_notice, day, period, self.settings, self)
+        user = self.operator()
+        if stage == workflow.ANNOUNCEMENT:  # the statuses change off the GUI thread; the rules are checked first
+
+            def action(values: dict) -> None:
+                with self.db.session() as s:
+                    reason = workflow.why_not(s, workflow.get_batch(s, batch_id), stage, values["on"], self.today)
+                if reason:
+                    raise RuleViolation(reason)
+
+        else:
+
+            def action(values: dict) -> None:
+                self._write(lambda s: workflow.start_stage(
+                    s, workflow.get_batch(s, batch_id), stage, today=self.today, user=user, **values))  # fmt: skip
+
+        dialog = StageDialog(
+            self.tr(workflow.stage_label(stage)), is_notice, day, period, self.settings, self,
+            is_announcement=stage == workflow.ANNOUNCEMENT, action=action,
+        )  # fmt: skip
         if not dialog.exec():
             return
-        values = dialog.values()
         if stage == workflow.ANNOUNCEMENT:
-            self._issue_announcement(batch_id, values)
+            self._issue_announcement(batch_id, dict(dialog.values(), user=user))
             return
-        self._run(lambda s: workflow.start_stage(s, workflow.get_batch(s, batch_id), stage, today=self.today, **values))
+        self.reload()
 
     def _issue_announcement(self, batch_id: int, values: dict) -> None:
         """Changing many households' statuses may take a moment: off the GUI thread, in one transaction."""
@@ -389,12 +417,13 @@ class NoticesScreen(QWidget):
 
     def add_households(self) -> None:
         batch_id = self.batch_id
-        dialog = AddHouseholdsDialog(self.settings, self)
-        if not dialog.exec():
-            return
-        numbers = dialog.values()
-        self._run(lambda s: workflow.add_households(s, workflow.get_batch(s, batch_id),
-                                                    workflow.household_ids_by_number(s, numbers)))  # fmt: skip
+
+        def action(numbers: list[str]) -> None:
+            self._write(lambda s: workflow.add_households(
+                s, workflow.get_batch(s, batch_id), workflow.household_ids_by_number(s, numbers)))  # fmt: skip
+
+        if AddHouseholdsDialog(self.settings, self, action=action).exec():
+            self.reload()
 
     def withdraw_household(self) -> None:
         row = self.households.currentIndex().row()
@@ -405,14 +434,13 @@ class NoticesScreen(QWidget):
         with self.db.session() as s:
             number = s.get(Household, household_id).number
         who = f"{self.household_model.rows[row][HOUSEHOLD_COLUMNS.index('head')]}（{number}）"
-        dialog = WithdrawDialog(who, self.today, self.settings, self)
-        if dialog.exec():
-            values = dialog.values()
-            self._run(
-                lambda s: workflow.withdraw(
-                    s, workflow.get_batch(s, batch_id), household_id, values["reason"], values["on"]
-                )
-            )
+
+        def action(values: dict) -> None:
+            self._write(lambda s: workflow.withdraw(
+                s, workflow.get_batch(s, batch_id), household_id, values["reason"], values["on"]))  # fmt: skip
+
+        if WithdrawDialog(who, self.today, self.settings, self, action=action).exec():
+            self.reload()
 
     def add_objection(self) -> None:
         batch_id = self.batch_id
@@ -424,10 +452,16 @@ class NoticesScreen(QWidget):
             return
         stage = running[-1]
         choices = [(r.household_id, f"{r.head}（{r.village}{r.group}）") for r in self._rows]
-        dialog = ObjectionDialog(min(self.today, stage.ended_on), choices, self.settings, self)
+
+        def action(values: dict) -> None:
+            self._write(lambda s: workflow.record_objection(s, workflow.get_batch(s, batch_id), stage.stage, **values))
+
+        day = default_received_on(self.today, stage.started_on, stage.ended_on)
+        dialog = ObjectionDialog(
+            day, choices, self.settings, self, period=(stage.started_on, stage.ended_on), action=action
+        )
         if dialog.exec():
-            values = dialog.values()
-            self._run(lambda s: workflow.record_objection(s, workflow.get_batch(s, batch_id), stage.stage, **values))
+            self.reload()
 
     def resolve_objection(self) -> None:
         objection_id = _selected_key(self.objections)
@@ -435,7 +469,12 @@ class NoticesScreen(QWidget):
             QMessageBox.information(self, self.windowTitle(), self.tr("请先在列表中选择要处理的异议"))
             return
         row = self.objections.currentRow()
-        dialog = ResolveDialog(self.today, bool(self.objections.item(row, 3).text()), self.settings, self)
+
+        def action(values: dict) -> None:
+            self._write(lambda s: workflow.resolve_objection(s, objection_id, **values))
+
+        dialog = ResolveDialog(
+            self.today, bool(self.objections.item(row, 3).text()), self.settings, self, action=action
+        )
         if dialog.exec():
-            values = dialog.values()
-            self._run(lambda s: workflow.resolve_objection(s, objection_id, **values))
+            self.reload()

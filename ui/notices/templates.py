@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -41,7 +46,9 @@ class TemplateDialog(RememberingDialog):
         self.period.setSuffix(self.tr(" 天"))
         self.hotline = QLineEdit(self)
         self.address = QLineEdit(self)
-        self.address.setToolTip(self.tr("可用 {issuer} 表示发布单位"))
+        self.address.setToolTip(self.tr("可用【发布单位】表示发布单位"))
+        self.contact = QLineEdit(self)
+        self.contact.setPlaceholderText(self.tr("如：李文书 13800000000（印在举报电话之后）"))
         self.font_size = QSpinBox(self)
         self.font_size.setRange(7, 16)
         self.font_size.setSuffix(self.tr(" 磅"))
@@ -49,6 +56,7 @@ class TemplateDialog(RememberingDialog):
         general.addRow(self.tr("默认公示期："), self.period)
         general.addRow(self.tr("监督举报电话："), self.hotline)
         general.addRow(self.tr("受理地址："), self.address)
+        general.addRow(self.tr("村联系人及电话："), self.contact)
         general.addRow(self.tr("名单字号："), self.font_size)
         self.stage_tabs = QTabWidget(self)
         self.stage_fields: dict[str, tuple[QLineEdit, QLineEdit, QPlainTextEdit]] = {}
@@ -61,6 +69,23 @@ class TemplateDialog(RememberingDialog):
             form.addRow(self.tr("正文："), text)
             self.stage_tabs.addTab(page, self.tr(codes.NOTICE_STAGE.label_of(stage)))
             self.stage_fields[stage] = (title, issuer, text)
+            for edit in (title, issuer, text):
+                edit.textChanged.connect(self.update_preview)
+        names = "".join(f"【{n}】" for n in notice_settings.PLACEHOLDER_NAMES.values())
+        self.names = QLabel(self.tr("可用：{0}").format(names), self)
+        self.names.setWordWrap(True)
+        self.names.setStyleSheet("color: #616161;")
+        self.preview = QLabel(self)
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
+        self.preview.setMargin(6)
+        preview_box = QGroupBox(self.tr("公示单预览（示例村）"), self)
+        QVBoxLayout(preview_box).addWidget(self.preview)
+        for edit in (self.hotline, self.address, self.contact):
+            edit.textChanged.connect(self.update_preview)
+        self.period.valueChanged.connect(self.update_preview)
+        self.stage_tabs.currentChanged.connect(self.update_preview)
         self.kind = QComboBox(self)
         for item in codes.NOTICE_KIND:
             self.kind.addItem(self.tr(item.label), item.code)
@@ -78,6 +103,8 @@ class TemplateDialog(RememberingDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(general)
         layout.addWidget(self.stage_tabs, 1)
+        layout.addWidget(self.names)
+        layout.addWidget(preview_box)
         layout.addWidget(columns)
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
@@ -85,6 +112,7 @@ class TemplateDialog(RememberingDialog):
         self.reset_button.clicked.connect(lambda: self.load(notice_settings.NoticeSettings()))
         self._kind_shown: str | None = None
         self.kind.currentIndexChanged.connect(self._show_columns)
+        self.kind.currentIndexChanged.connect(self.update_preview)
         with db.session() as session:
             self.load(notice_settings.load(session))
 
@@ -92,15 +120,36 @@ class TemplateDialog(RememberingDialog):
         self.values = values
         self.period.setValue(values.period_days)
         self.hotline.setText(values.hotline)
-        self.address.setText(values.address)
+        self.address.setText(notice_settings.to_display(values.address))
+        self.contact.setText(values.contact)
         self.font_size.setValue(round(values.font_size))
         for stage, (title, issuer, text) in self.stage_fields.items():
             template = values.stages[stage]
-            title.setText(template.title)
-            issuer.setText(template.issuer)
-            text.setPlainText(template.text)
+            title.setText(notice_settings.to_display(template.title))
+            issuer.setText(notice_settings.to_display(template.issuer))
+            text.setPlainText(notice_settings.to_display(template.text))
         self._kind_shown = None
         self._show_columns()
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        """The current tab's sheet text with an example village, as it will print."""
+        if not hasattr(self, "preview"):
+            return
+        stage = SHEET_STAGES[max(self.stage_tabs.currentIndex(), 0)]
+        title, issuer, text = self.stage_fields[stage]
+        values = dataclasses.replace(self.values, hotline=self.hotline.text().strip(), contact=self.contact.text(),
+                                     address=notice_settings.from_display(self.address.text().strip()),
+                                     period_days=self.period.value(), stages=dict(self.values.stages))  # fmt: skip
+        values.stages[stage] = notice_settings.StageTemplate(
+            *(notice_settings.from_display(t) for t in (title.text(), issuer.text(), text.toPlainText()))
+        )
+        try:
+            head, body, tail = notice_settings.preview(values, stage, self.kind.currentData() or "exit")
+        except PovDeskError as exc:
+            self.preview.setText(str(exc))
+            return
+        self.preview.setText(f"{head}\n\n{body}\n\n{tail}")
 
     def _keep_columns(self) -> None:
         if self._kind_shown is not None:  # keep the clerk's order; newly ticked columns go last
@@ -123,10 +172,13 @@ class TemplateDialog(RememberingDialog):
         values = self.values
         values.period_days = self.period.value()
         values.hotline = self.hotline.text().strip()
-        values.address = self.address.text().strip()
+        values.address = notice_settings.from_display(self.address.text().strip())
+        values.contact = self.contact.text().strip()
         values.font_size = float(self.font_size.value())
         for stage, (title, issuer, text) in self.stage_fields.items():
-            values.stages[stage] = notice_settings.StageTemplate(title.text(), issuer.text(), text.toPlainText())
+            values.stages[stage] = notice_settings.StageTemplate(
+                *(notice_settings.from_display(t) for t in (title.text(), issuer.text(), text.toPlainText()))
+            )
         return values
 
     def save(self) -> bool:
