@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from povdesk import __version__
 from povdesk.db import Database
 from ui.area_tree import AreaTree
 from ui.features import install_all
 from ui.settings import AppSettings, Option
+from ui.start_page import StartPage, is_demo, load_demo, reopen_on
 
 GEOMETRY = Option("mainwindow/geometry", QByteArray(), QByteArray)
 STATE = Option("mainwindow/state", QByteArray(), QByteArray)
@@ -43,7 +44,7 @@ class MainWindow(QMainWindow):
         self.toolbar = self.addToolBar(self.tr("工具栏"))
         self.toolbar.setObjectName("mainToolbar")
 
-        self.area_tree = AreaTree(db, self)
+        self.area_tree = AreaTree(db, self, settings=settings)
         self.summary = QLabel(self)
         self.summary.setObjectName("areaSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -57,8 +58,16 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.area_tree)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        self.start_page = None  # built when the database has no area: see _show_start_page_if_empty
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
+        self.return_url: str | None = None  # the real database, while the demo county is open
         self.db_label = QLabel(self.tr("数据库：{0}").format(db.display_url), self)
+        if is_demo(db):
+            self.setWindowTitle(self.tr("PovDesk 建档立卡管理系统 —— 演示数据"))
+            self.db_label.setText(self.tr("演示数据（虚构的县，与正式数据分开保存）：{0}").format(db.display_url))
+            self.db_label.setStyleSheet("color: #b35900; font-weight: bold;")
         self.statusBar().addPermanentWidget(self.db_label)
 
         install_all(self, features)
@@ -68,7 +77,10 @@ class MainWindow(QMainWindow):
         self.area_tree.area_selected.connect(self._on_area_selected)
         self.area_tree.counts_loaded.connect(self._update_summary)
         self.data_changed.connect(self.area_tree.reload)
+        self.data_changed.connect(self._show_start_page_if_empty)
+        self.area_tree.edited.connect(self.data_changed.emit)
         self.area_tree.reload()
+        self._show_start_page_if_empty()
         self._restore_state()
 
     def current_area_id(self) -> int | None:
@@ -76,12 +88,22 @@ class MainWindow(QMainWindow):
 
     def _add_standard_actions(self) -> None:
         quit_action = QAction(self.tr("退出(&X)"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)  # empty on Windows: Ctrl+Q there too
+        quit_action.setShortcuts(keys + [QKeySequence("Ctrl+Q")] if QKeySequence("Ctrl+Q") not in keys else keys)
         quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         quit_action.triggered.connect(self.close)
         if not self.menus["file"].isEmpty():
             self.menus["file"].addSeparator()
         self.menus["file"].addAction(quit_action)
+        if is_demo(self.db):
+            demo = QAction(self.tr("返回正式数据(&B)"), self)
+            demo.triggered.connect(self._leave_demo)
+        else:
+            demo = QAction(self.tr("载入演示数据(&D)…"), self)
+            demo.setStatusTip(self.tr("打开虚构的演示县（另存一个文件，不会混入正式数据）"))
+            demo.triggered.connect(lambda: load_demo(self))
+        demo.setObjectName("demoAction")
+        self.menus["help"].addAction(demo)
         about = QAction(self.tr("关于 PovDesk(&A)"), self)
         about.triggered.connect(self._show_about)
         self.menus["help"].addAction(about)
@@ -92,6 +114,19 @@ class MainWindow(QMainWindow):
             self.tr("关于 PovDesk"),
             self.tr("PovDesk 建档立卡管理系统 {0}\n\n数据库：{1}").format(__version__, self.db.display_url),
         )
+
+    def _leave_demo(self) -> None:
+        from povdesk.db import resolve_url
+
+        reopen_on(self, self.return_url or resolve_url())
+
+    def _show_start_page_if_empty(self) -> None:
+        """An empty database shows the start page; the first area brings the tree and the views."""
+        empty = self.area_tree.model().rowCount() == 0
+        if empty and self.start_page is None:
+            self.start_page = StartPage(self)
+            self.pages.addWidget(self.start_page)
+        self.pages.setCurrentWidget(self.start_page if empty else self.splitter)
 
     def _on_area_selected(self, area_id: int | None) -> None:
         self._update_summary()
