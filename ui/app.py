@@ -1,4 +1,9 @@
-"""Start the GUI: one QApplication in Chinese, the database opened (or a clear message why not), the main window."""
+"""Start the GUI: one QApplication in Chinese, a splash at once, the database opened (or a clear message why not),
+the main window.
+
+Only Qt is imported before the splash shows; the domain, the database layer and the main window's modules load
+behind it (about a second on a cold start), so the clerk sees the program has started.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +11,78 @@ import gc
 import logging
 import sys
 import traceback
+from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QLibraryInfo, QLocale, Qt, QThreadPool, QTimer, QTranslator
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from povdesk import APP_NAME, __version__
-from povdesk.db import open_database
-from povdesk.errors import PovDeskError
-from povdesk.logs import log_path, setup_logging
-from povdesk.roster.slices import remove_stale_temp_folders
-from ui.main_window import MainWindow
-from ui.settings import AppSettings
+from ui.fonts import install_fallback_fonts
 
 log = logging.getLogger(__name__)
 
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "resources" / "translations"
+EXPOSE_WAIT_MS = 500
+
 
 def install_translators(app: QApplication) -> list[QTranslator]:
-    """Qt's own Chinese strings, so standard buttons and dialogs read 确定/取消."""
+    """Qt's own Chinese strings, so standard buttons and dialogs read 确定/取消 and 查看：.
+
+    PySide6's wheel lacks qtbase_zh_CN.qm (its qt_zh_CN.qm only points at it): the copy in resources/translations
+    is tried first, then Qt's own folder. Our own file, installed last so it is searched first, covers the strings
+    Qt changed after the vendored copy was made."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translators = []
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name in ("qtbase_zh_CN", "qt_zh_CN"):
-        translator = QTranslator(app)
-        if translator.load(name, folder):
-            app.installTranslator(translator)
-            translators.append(translator)
+    ours = str(TRANSLATIONS_DIR)
+    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name, folders in (
+        ("qtbase_zh_CN", (ours, qt_folder)),
+        ("qt_zh_CN", (qt_folder,)),
+        ("povdesk_qtbase_zh_CN", (ours,)),
+    ):
+        for folder in folders:
+            translator = QTranslator(app)
+            if translator.load(name, folder) and not translator.isEmpty():
+                app.installTranslator(translator)
+                translators.append(translator)
+                break
     return translators
+
+
+def show_splash(app: QApplication) -> QLabel:
+    """A plain splash drawn by Qt (no image file), shown and painted before the rest of the program is imported.
+
+    Not QSplashScreen: its show() waits a whole second on X11 even when the window is exposed at once (measured
+    under Xvfb, Qt 6.11); this waits only until the window is exposed, at most EXPOSE_WAIT_MS."""
+    pixmap = QPixmap(420, 160)
+    pixmap.fill(QColor("#f5f7fa"))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#1f4e79"))
+    font = QFont(app.font())
+    font.setPointSize(20)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(pixmap.rect().adjusted(0, 0, 0, -50), Qt.AlignmentFlag.AlignCenter, APP_NAME)
+    font.setPointSize(11)
+    font.setBold(False)
+    painter.setFont(font)
+    painter.setPen(QColor("#333333"))
+    message = app.tr("建档立卡管理系统 {0}　正在启动…").format(__version__)
+    painter.drawText(pixmap.rect().adjusted(0, 90, 0, -20), Qt.AlignmentFlag.AlignCenter, message)
+    painter.end()
+    splash = QLabel()
+    splash.setObjectName("splash")
+    splash.setWindowFlags(Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+    splash.setPixmap(pixmap)
+    splash.setAccessibleName(message)
+    splash.show()
+    waited = QElapsedTimer()
+    waited.start()
+    while not splash.windowHandle().isExposed() and waited.elapsed() < EXPOSE_WAIT_MS:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+    app.processEvents()  # paints it
+    return splash
 
 
 def freeze_startup_objects() -> None:
@@ -45,6 +96,8 @@ def freeze_startup_objects() -> None:
 
 def _excepthook(exc_type, exc, tb) -> None:
     """An unexpected error in a slot: tell the clerk instead of dying silently; keep the trace on stderr."""
+    from povdesk.logs import log_path
+
     traceback.print_exception(exc_type, exc, tb)
     log.error("unexpected error", exc_info=(exc_type, exc, tb))
     if QApplication.instance() is not None:
@@ -55,23 +108,40 @@ def _excepthook(exc_type, exc, tb) -> None:
         )
 
 
+def _remove_stale_temp_folders() -> None:
+    from povdesk.roster.slices import remove_stale_temp_folders
+
+    remove_stale_temp_folders()  # left by imports killed mid-way (a power cut, a forced close)
+
+
 def run_gui(db_url: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     install_translators(app)
+    install_fallback_fonts(app)  # before the splash: its Chinese needs them on a PC without Chinese fonts
+    splash = show_splash(app)
+
+    from povdesk.db import open_database
+    from povdesk.errors import PovDeskError
+    from povdesk.logs import setup_logging
+    from ui.main_window import MainWindow
+    from ui.settings import AppSettings
+
     setup_logging()
-    remove_stale_temp_folders()  # left by imports killed mid-way (a power cut, a forced close)
     sys.excepthook = _excepthook
     try:
         db = open_database(db_url)
     except PovDeskError as exc:
+        splash.close()
         QMessageBox.critical(None, app.tr("无法打开数据库"), str(exc))
         return 1
     freeze_startup_objects()
     try:
         window = MainWindow(db, AppSettings.default())
         window.show()
+        splash.close()
+        QTimer.singleShot(0, _remove_stale_temp_folders)  # once the window is up: it loads the roster reader
         return app.exec()
     finally:
         QThreadPool.globalInstance().waitForDone()  # workers hold sessions: let them finish before closing

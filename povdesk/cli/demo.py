@@ -5,9 +5,6 @@ from __future__ import annotations
 import sys
 import time
 
-from povdesk import demo
-from povdesk.progress import Progress
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -19,6 +16,9 @@ def register(subparsers) -> None:
 
 
 def run(args, db) -> int:
+    from povdesk import demo
+    from povdesk.progress import Progress
+
     def report(done: int, total: int, label: str) -> None:
         if sys.stderr.isatty():
             print(f"\r{label} {done}/{total}", end="", file=sys.stderr, flush=True)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from povdesk import stats
-from povdesk.cli import print_json
-from povdesk.files import OutputFileError
-from povdesk.progress import Progress
-from povdesk.roster.export_layouts import DEFAULT_LAYOUT, LAYOUTS
-from povdesk.roster.exporter import export_roster
-from povdesk.roster.importer import ImportResult, import_roster
-from povdesk.roster.report import check_report_path, write_reject_report
+from povdesk.cli import LazyChoices, print_json
+
+if TYPE_CHECKING:
+    from povdesk.progress import Progress
+    from povdesk.roster.importer import ImportResult
 
 SHOWN_ISSUES = 50
 EXIT_REPORT_FAILED = 3  # the import is saved (or the dry run done); only the reject report could not be written
@@ -45,15 +43,35 @@ def register(subparsers) -> None:
     parser.add_argument("--area", metavar="NAME", help="只导出这个乡镇或村")
     parser.add_argument(
         "--layout",
-        choices=[name for name in LAYOUTS if name != DEFAULT_LAYOUT],
-        help="按全国系统的格式导出："
-        + "；".join(f"{name}：{layout.label}" for name, layout in LAYOUTS.items() if name != DEFAULT_LAYOUT)
-        + "（默认：PovDesk 花名册，含全部字段）",
+        metavar="LAYOUT",
+        choices=LazyChoices(_layout_names),
+        help=_layout_help,
     )
     parser.set_defaults(func=run_export)
 
 
+def _layout_names() -> list[str]:
+    from povdesk.roster.export_layouts import DEFAULT_LAYOUT, LAYOUTS
+
+    return [name for name in LAYOUTS if name != DEFAULT_LAYOUT]
+
+
+def _layout_help() -> str:
+    from povdesk.roster.export_layouts import DEFAULT_LAYOUT, LAYOUTS
+
+    layouts = "；".join(f"{name}：{layout.label}" for name, layout in LAYOUTS.items() if name != DEFAULT_LAYOUT)
+    return f"按全国系统的格式导出：{layouts}（默认：PovDesk 花名册，含全部字段）"
+
+
+def write_reject_report(result: ImportResult, path) -> None:
+    from povdesk.roster.report import write_reject_report as write
+
+    write(result, path)
+
+
 def _progress() -> Progress:
+    from povdesk.progress import Progress
+
     def report(done: int, total: int, label: str) -> None:
         if sys.stderr.isatty():
             print(f"\r{label} {done}/{total}", end="", file=sys.stderr, flush=True)
@@ -62,6 +80,10 @@ def _progress() -> Progress:
 
 
 def run_import(args, db) -> int:
+    from povdesk.files import OutputFileError
+    from povdesk.roster.importer import import_roster
+    from povdesk.roster.report import check_report_path
+
     if args.report:  # a report that cannot be written is refused before anything is imported
         check_report_path(args.report)
     result = import_roster(db, args.file, sheet=args.sheet, dry_run=args.dry_run, strict=args.strict,
@@ -107,6 +129,10 @@ def _print_summary(result: ImportResult, report: str | None) -> None:
 
 
 def run_export(args, db) -> int:
+    from povdesk import stats
+    from povdesk.roster.export_layouts import DEFAULT_LAYOUT
+    from povdesk.roster.exporter import export_roster
+
     area_id = None
     if args.area:
         with db.session() as session:

@@ -5,11 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from povdesk import codes, stats
-from povdesk.errors import RuleViolation
-from povdesk.notices import export, kinds, sheet, workflow
-from povdesk.pdf import fonts
-
 STAGES = {"village": "village_notice", "township": "township_notice", "county": "county_announcement"}
 KINDS = ["exit", "identify", "return", "monitor_identify", "risk_eliminated"]
 PROPOSAL_RULES = {
@@ -44,6 +39,11 @@ def register(subparsers) -> None:
 
 
 def run(args, db) -> int:
+    from povdesk import codes, stats
+    from povdesk.errors import RuleViolation
+    from povdesk.notices import export, kinds, sheet, workflow
+    from povdesk.pdf import fonts
+
     stage = STAGES[args.stage]
     with db.transaction() as session:  # a proposed batch is kept only if its sheet was written
         area = stats.find_area(session, args.area)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from povdesk import codes, stats
 from povdesk.cli import print_json
 from povdesk.cli.importexport import _progress
-from povdesk.pairing import coverage, schemes, solver
 
 CLI_USER = "cli"
 
@@ -93,6 +91,9 @@ def run_pairs_import(args, db) -> int:
 
 
 def run_pair(args, db) -> int:
+    from povdesk import codes, stats
+    from povdesk.pairing import coverage, schemes, solver
+
     today = dt.date.today()
     with (db.session if args.dry_run else db.transaction)() as session:  # a dry run is never committed
         area = stats.find_area(session, args.area) if args.area else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from povdesk import codes, stats
 from povdesk.cli import print_json
 
 
@@ -16,6 +15,8 @@ def register(subparsers) -> None:
 
 
 def run(args, db) -> int:
+    from povdesk import codes, stats
+
     with db.session() as session:
         area = stats.find_area(session, args.area) if args.area else None
         figures = stats.compute(session, area)
