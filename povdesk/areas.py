@@ -43,6 +43,11 @@ class Counts:
     persons: int = 0
 
 
+def has_any(session: Session) -> bool:
+    """Whether the database has any area at all (an empty one opens on the start page)."""
+    return session.scalar(select(Area.id).limit(1)) is not None
+
+
 def load_tree(session: Session) -> list[AreaNode]:
     """Every area, parents before children, siblings in their sort order (then by name)."""
     rows = session.execute(

@@ -3,17 +3,16 @@ import a roster, create the areas, or look around in a demo county kept in a fil
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from povdesk import areas
 from povdesk.db import Database, default_url, open_database, sqlite_path
+from ui.files import open_path
 
 DEMO_FILE = "povdesk-demo.db"
 DEMO_HOUSEHOLDS = 3000  # a county of a few dozen villages: big enough to try every screen, generated in seconds
 AREA_FILTER = "Excel 区划表 (*.xlsx *.xls *.ods *.csv)"
-ROSTER_FILTER = "Excel 花名册 (*.xlsx *.xls *.ods *.csv)"
 
 
 def demo_url(url: str) -> str:
@@ -28,14 +27,10 @@ def is_demo(db: Database) -> bool:
 
 
 def _has_areas(url: str) -> bool:
-    from sqlalchemy import func, select
-
-    from povdesk.model import Area
-
     db = open_database(url)
     try:
         with db.session() as session:
-            return bool(session.execute(select(func.count()).select_from(Area)).scalar())
+            return areas.has_any(session)
     finally:
         db.close()
 
@@ -144,11 +139,7 @@ class StartPage(QWidget):
     def import_roster(self, path: str | None = None):
         from ui.importing import open_import_wizard
 
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入花名册"), str(Path.home()), self.tr(ROSTER_FILTER))
-            if not path:
-                return None
-        return open_import_wizard(self.window_, path)
+        return open_import_wizard(self.window_, path)  # without a path, the wizard's first page asks for the file
 
     def new_area(self):
         from ui.area_dialogs import NewCountyDialog
@@ -165,8 +156,8 @@ class StartPage(QWidget):
         from povdesk.errors import PovDeskError
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("导入区划表"), str(Path.home()), self.tr(AREA_FILTER))
-            if not path:
+            path = open_path(self, self.window_.settings, "areas", self.tr("导入区划表"), self.tr(AREA_FILTER))
+            if path is None:
                 return None
         try:
             result = import_areas(self.window_.db, path, user=self.window_.area_tree.operator_name())
