@@ -1,8 +1,8 @@
-"""Start the GUI: one QApplication in Chinese, a splash at once, the database opened (or a clear message why not),
-the main window.
+"""Start the GUI: one QApplication in Chinese, the main window's frame at once, then the database opened (or a clear
+message why not) and the window filled in.
 
-Only Qt is imported before the splash shows; the domain, the database layer and the main window's modules load
-behind it (about a second on a cold start), so the clerk sees the program has started.
+Only Qt is imported before the frame shows; the domain, the database layer and the features load behind it (about
+a second on a cold start), so the clerk sees the program at once.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QLibraryInfo, QLocale, Qt, QThreadPool, QTimer, QTranslator
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from povdesk import APP_NAME, __version__
 from ui.fonts import install_fallback_fonts
+from ui.main_window import MainWindow
+from ui.settings import AppSettings
 
 log = logging.getLogger(__name__)
 
@@ -50,39 +51,19 @@ def install_translators(app: QApplication) -> list[QTranslator]:
     return translators
 
 
-def show_splash(app: QApplication) -> QLabel:
-    """A plain splash drawn by Qt (no image file), shown and painted before the rest of the program is imported.
+def show_frame(app: QApplication, settings) -> MainWindow:
+    """The main window's frame, shown and painted before the rest of the program is imported.
 
-    Not QSplashScreen: its show() waits a whole second on X11 even when the window is exposed at once (measured
-    under Xvfb, Qt 6.11); this waits only until the window is exposed, at most EXPOSE_WAIT_MS."""
-    pixmap = QPixmap(420, 160)
-    pixmap.fill(QColor("#f5f7fa"))
-    painter = QPainter(pixmap)
-    painter.setPen(QColor("#1f4e79"))
-    font = QFont(app.font())
-    font.setPointSize(20)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.drawText(pixmap.rect().adjusted(0, 0, 0, -50), Qt.AlignmentFlag.AlignCenter, APP_NAME)
-    font.setPointSize(11)
-    font.setBold(False)
-    painter.setFont(font)
-    painter.setPen(QColor("#333333"))
-    message = app.tr("建档立卡管理系统 {0}　正在启动…").format(__version__)
-    painter.drawText(pixmap.rect().adjusted(0, 90, 0, -20), Qt.AlignmentFlag.AlignCenter, message)
-    painter.end()
-    splash = QLabel()
-    splash.setObjectName("splash")
-    splash.setWindowFlags(Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
-    splash.setPixmap(pixmap)
-    splash.setAccessibleName(message)
-    splash.show()
+    Waits only until the window is exposed, at most EXPOSE_WAIT_MS (QSplashScreen's show() waits a whole second on
+    X11 even when the window is exposed at once, measured under Xvfb, Qt 6.11)."""
+    window = MainWindow(None, settings)
+    window.show()
     waited = QElapsedTimer()
     waited.start()
-    while not splash.windowHandle().isExposed() and waited.elapsed() < EXPOSE_WAIT_MS:
+    while not window.windowHandle().isExposed() and waited.elapsed() < EXPOSE_WAIT_MS:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
     app.processEvents()  # paints it
-    return splash
+    return window
 
 
 def freeze_startup_objects() -> None:
@@ -119,28 +100,24 @@ def run_gui(db_url: str | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     install_translators(app)
-    install_fallback_fonts(app)  # before the splash: its Chinese needs them on a PC without Chinese fonts
-    splash = show_splash(app)
+    install_fallback_fonts(app)  # before the window: its Chinese needs them on a PC without Chinese fonts
+    window = show_frame(app, AppSettings.default())
 
     from povdesk.db import open_database
     from povdesk.errors import PovDeskError
     from povdesk.logs import setup_logging
-    from ui.main_window import MainWindow
-    from ui.settings import AppSettings
 
     setup_logging()
     sys.excepthook = _excepthook
     try:
         db = open_database(db_url)
     except PovDeskError as exc:
-        splash.close()
-        QMessageBox.critical(None, app.tr("无法打开数据库"), str(exc))
+        QMessageBox.critical(window, app.tr("无法打开数据库"), str(exc))
+        window.close()
         return 1
     freeze_startup_objects()
     try:
-        window = MainWindow(db, AppSettings.default())
-        window.show()
-        splash.close()
+        window.attach(db)
         QTimer.singleShot(0, _remove_stale_temp_folders)  # once the window is up: it loads the roster reader
         return app.exec()
     finally:

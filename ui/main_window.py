@@ -1,17 +1,22 @@
-"""The main window: it only assembles the area tree, the registry views and the features' menus and actions."""
+"""The main window: it only assembles the area tree, the registry views and the features' menus and actions.
+
+It is built in two steps so that the clerk sees it at once: the frame (title, menus, a "正在打开数据库" page) needs
+only Qt and shows while the database layer and the features load; `attach(db)` then fills it in.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from povdesk import __version__
-from povdesk.db import Database
-from ui.area_tree import AreaTree
-from ui.features import install_all
 from ui.settings import AppSettings, Option
-from ui.start_page import StartPage, is_demo, load_demo, reopen_on
+
+if TYPE_CHECKING:
+    from povdesk.db import Database
 
 GEOMETRY = Option("mainwindow/geometry", QByteArray(), QByteArray)
 STATE = Option("mainwindow/state", QByteArray(), QByteArray)
@@ -35,16 +40,39 @@ class MainWindow(QMainWindow):
     area_changed = Signal(object)  # the selected area id, or None
     closing = Signal()  # views save their state
 
-    def __init__(self, db: Database, settings: AppSettings, *, features: list[str] | None = None) -> None:
+    def __init__(self, db: Database | None, settings: AppSettings, *, features: list[str] | None = None) -> None:
+        """The frame only when `db` is None (start-up shows it before the database layer is loaded), else the
+        whole window."""
         super().__init__()
-        self.db = db
+        self.db: Database | None = None
         self.settings = settings
+        self.ready = False  # attached to a database, features installed
         self.setWindowTitle(self.tr("PovDesk 建档立卡管理系统"))
         self.menus: dict[str, QMenu] = {key: self.menuBar().addMenu(self.tr(title)) for key, title in MENUS}
+        self.menuBar().setEnabled(False)
         self.toolbar = self.addToolBar(self.tr("工具栏"))
         self.toolbar.setObjectName("mainToolbar")
+        self.pages = QStackedWidget(self)
+        loading = QLabel(self.tr("正在打开数据库……"), self)
+        loading.setObjectName("loadingPage")
+        loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        loading.setStyleSheet("font-size: 16pt; color: #555;")
+        self.pages.addWidget(loading)
+        self.setCentralWidget(self.pages)
+        self.db_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.db_label)
+        self.restoreGeometry(self.settings.get(GEOMETRY)) or self.resize(1280, 800)
+        if db is not None:
+            self.attach(db, features=features)
 
-        self.area_tree = AreaTree(db, self, settings=settings)
+    def attach(self, db: Database, *, features: list[str] | None = None) -> None:
+        """Fill the frame in: the area tree and the views over `db`, the features' menus, the saved layout."""
+        from ui.area_tree import AreaTree
+        from ui.features import install_all
+        from ui.start_page import is_demo
+
+        self.db = db
+        self.area_tree = AreaTree(db, self, settings=self.settings)
         self.summary = QLabel(self)
         self.summary.setObjectName("areaSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -59,34 +87,35 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.start_page = None  # built when the database has no area: see _show_start_page_if_empty
-        self.pages = QStackedWidget(self)
         self.pages.addWidget(self.splitter)
-        self.setCentralWidget(self.pages)
         self.return_url: str | None = None  # the real database, while the demo county is open
-        self.db_label = QLabel(self.tr("数据库：{0}").format(db.display_url), self)
+        self.db_label.setText(self.tr("数据库：{0}").format(db.display_url))
         if is_demo(db):
             self.setWindowTitle(self.tr("PovDesk 建档立卡管理系统 —— 演示数据"))
             self.db_label.setText(self.tr("演示数据（虚构的县，与正式数据分开保存）：{0}").format(db.display_url))
             self.db_label.setStyleSheet("color: #b35900; font-weight: bold;")
-        self.statusBar().addPermanentWidget(self.db_label)
 
         install_all(self, features)
         self._add_standard_actions()
         for menu in self.menus.values():  # a feature not built yet leaves no empty menu behind
             menu.menuAction().setVisible(not menu.isEmpty())
+        self.menuBar().setEnabled(True)
         self.area_tree.area_selected.connect(self._on_area_selected)
         self.area_tree.counts_loaded.connect(self._update_summary)
         self.data_changed.connect(self.area_tree.reload)
         self.data_changed.connect(self._show_start_page_if_empty)
         self.area_tree.edited.connect(self.data_changed.emit)
         self.area_tree.reload()
-        self._show_start_page_if_empty()
         self._restore_state()
+        self._show_start_page_if_empty()
+        self.ready = True
 
     def current_area_id(self) -> int | None:
         return self.area_tree.current_area_id()
 
     def _add_standard_actions(self) -> None:
+        from ui.start_page import is_demo, load_demo
+
         quit_action = QAction(self.tr("退出(&X)"), self)
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)  # empty on Windows: Ctrl+Q there too
         quit_action.setShortcuts(keys + [QKeySequence("Ctrl+Q")] if QKeySequence("Ctrl+Q") not in keys else keys)
@@ -117,16 +146,20 @@ class MainWindow(QMainWindow):
 
     def _leave_demo(self) -> None:
         from povdesk.db import resolve_url
+        from ui.start_page import reopen_on
 
         reopen_on(self, self.return_url or resolve_url())
 
     def _show_start_page_if_empty(self) -> None:
         """An empty database shows the start page; the first area brings the tree and the views."""
+        from ui.start_page import StartPage
+
         empty = self.area_tree.model().rowCount() == 0
         if empty and self.start_page is None:
             self.start_page = StartPage(self)
             self.pages.addWidget(self.start_page)
         self.pages.setCurrentWidget(self.start_page if empty else self.splitter)
+        self.toolbar.setHidden(empty)  # 新建户 and the rest need an area: the start page offers what can be done
 
     def _on_area_selected(self, area_id: int | None) -> None:
         self._update_summary()
@@ -147,7 +180,6 @@ class MainWindow(QMainWindow):
             )
 
     def _restore_state(self) -> None:
-        self.restoreGeometry(self.settings.get(GEOMETRY)) or self.resize(1280, 800)
         self.restoreState(self.settings.get(STATE))
         if not self.splitter.restoreState(self.settings.get(SPLITTER)):
             self.splitter.setSizes([320, 960])
@@ -160,8 +192,12 @@ class MainWindow(QMainWindow):
                 self._update_summary()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self.closing.emit()
         self.settings.set(GEOMETRY, self.saveGeometry())
+        if not self.ready:  # closed while the database was still opening: nothing else to keep
+            self.settings.sync()
+            super().closeEvent(event)
+            return
+        self.closing.emit()
         self.settings.set(STATE, self.saveState())
         self.settings.set(SPLITTER, self.splitter.saveState())
         self.settings.set(LAST_AREA, self.current_area_id() or 0)

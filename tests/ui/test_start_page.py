@@ -53,6 +53,7 @@ def test_an_empty_database_shows_the_start_page(empty_window):
     assert page.new_button.text().startswith("新建区划")
     assert page.demo_button.text().startswith("载入演示数据")
     assert not empty_window.area_tree.isVisible()
+    assert empty_window.toolbar.isHidden()  # no 新建户 that can only answer "请先选择村"
     empty_window.grab().save(f"{SHOTS}/start_page.png")
 
 
@@ -72,6 +73,7 @@ def test_new_area_creates_the_county_its_township_and_village(empty_window, monk
     monkeypatch.setattr(NewCountyDialog, "exec", fill)
     empty_window.start_page.new_button.click()
     assert empty_window.pages.currentWidget() is empty_window.splitter
+    assert not empty_window.toolbar.isHidden()
     assert _tree_names(empty_window) == ["新安县", "河口镇", "东山村", "西山村", "石岩乡", "南坪村"]
     # an area without households counts 0 once counted, not "…" for ever
     qtbot.waitUntil(lambda: empty_window.area_tree.model().index(0, 1).data() == "0", timeout=5000)
@@ -160,4 +162,5 @@ def test_import_roster_opens_the_wizard_and_the_tree_follows(empty_window, monke
         areas.add_area(session, None, "新安县")
     empty_window.data_changed.emit()
     assert empty_window.pages.currentWidget() is empty_window.splitter
+    assert not empty_window.toolbar.isHidden()
     assert _tree_names(empty_window) == ["新安县"]
