@@ -99,8 +99,7 @@ def import_wizard(app: QApplication, window: MainWindow, folder: Path) -> None:
     sheet.cell(5, id_col).value = number[:-1] + ("0" if number[-1] != "0" else "1")
     sheet.cell(8, id_col).value = float(sheet.cell(8, id_col).value[:17])
     book.save(path)
-    wizard = open_import_wizard(window, str(path))
-    wizard.next()
+    wizard = open_import_wizard(window, str(path))  # on its sheet page
     wizard.next()
     wait(app, lambda: wizard.currentPage() is wizard.mapping_page)
     save(wizard, "import-wizard-mapping")

@@ -158,6 +158,8 @@ class MainWindow(QMainWindow):
         if empty and self.start_page is None:
             self.start_page = StartPage(self)
             self.pages.addWidget(self.start_page)
+        if not empty and self.pages.currentWidget() is self.start_page:  # the first areas came (an import, by hand)
+            self.area_tree.setCurrentIndex(self.area_tree.model().index(0, 0))
         self.pages.setCurrentWidget(self.start_page if empty else self.splitter)
         self.toolbar.setHidden(empty)  # 新建户 and the rest need an area: the start page offers what can be done
 

@@ -139,7 +139,7 @@ class StartPage(QWidget):
     def import_roster(self, path: str | None = None):
         from ui.importing import open_import_wizard
 
-        return open_import_wizard(self.window_, path)  # without a path, the wizard's first page asks for the file
+        return open_import_wizard(self.window_, path)  # without a path, it asks for the file first
 
     def new_area(self):
         from ui.area_dialogs import NewCountyDialog

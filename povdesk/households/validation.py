@@ -70,8 +70,11 @@ def _household_problems(draft: HouseholdDraft) -> list[Problem]:
     if draft.village_id is None:
         add("village_id", "请选择所在村")
     registered = draft.status is not None
+    cleared = draft.changed_fields() if draft.id is not None else ()
     for name in ("ident_standard", "attribute", "main_cause"):
-        if registered and not getattr(draft, name):
+        # asked of a new household, or of one whose value the clerk clears; a household imported without it (the
+        # national person export has no 识别标准) can still be edited otherwise
+        if registered and not getattr(draft, name) and (draft.id is None or name in cleared):
             add(name, f"建档立卡户必须填写{FIELD_LABELS[name]}")
     for name in ("ident_standard", "attribute", "main_cause", "other_cause_1", "other_cause_2"):
         problem = _code_problem("basic", FIELD_LABELS[name], name, getattr(draft, name))

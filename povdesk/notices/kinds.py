@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import and_, exists, extract, select
+from sqlalchemy import and_, exists, extract, func, select
 from sqlalchemy.orm import Session
 
 from povdesk import codes, history
@@ -45,6 +45,28 @@ def proposal_condition(kind: str, year: int):
     if kind == "risk_eliminated":
         return _episode(_year_of(MonitoredHousehold.risk_eliminated_on, year))
     raise ValueError(kind)
+
+
+def latest_year(session: Session, kind: str, area: Area) -> int | None:
+    """The latest year for which the registry proposes households of this kind in the area (the year a new batch
+    most likely is for), or None."""
+    ids = households_in(area)
+    if kind == "exit":
+        query = select(func.max(Household.year_exited)).where(Household.status.in_(codes.EXITED))
+        query = query.where(Household.id.in_(ids))
+    elif kind == "identify":
+        query = select(func.max(Household.year_identified)).where(Household.id.in_(ids))
+    elif kind == "return":
+        query = select(func.max(extract("year", ChangeLog.effective_on))).where(
+            ChangeLog.household_id.in_(ids), ChangeLog.kind == "status", ChangeLog.new_value == "returned"
+        )
+    else:
+        column = (
+            MonitoredHousehold.identified_on if kind == "monitor_identify" else MonitoredHousehold.risk_eliminated_on
+        )
+        query = select(func.max(extract("year", column))).where(MonitoredHousehold.household_id.in_(ids))
+    year = session.scalar(query)
+    return int(year) if year is not None else None
 
 
 def propose(session: Session, kind: str, year: int, area: Area) -> list[int]:

@@ -425,3 +425,21 @@ def test_a_value_to_verify_added_meanwhile_by_an_import_is_not_lost(county):
     with county.session() as s:
         assert s.get(Household, hid).unverified is None and s.get(Member, first).unverified is None
         assert s.get(Member, second).unverified == {"labor": "半劳力"} and s.get(Household, hid).needs_review
+
+
+def test_a_household_imported_without_a_required_code_can_still_be_edited(county):
+    # GIVEN a registered household that came from the national person export, which has no 识别标准 column
+    hid = _household(county, status="poor")
+    with county.transaction() as s:
+        s.get(Household, hid).ident_standard = None
+    # WHEN the clerk only corrects its phone number, THEN it saves
+    draft = _load(county, hid)
+    draft.phone = "13907431234"
+    households.save(county, draft, user="李会计")
+    assert _load(county, hid).phone == "13907431234"
+    # BUT clearing a required code the household has is refused, and a new household must have them all
+    draft = _load(county, hid)
+    draft.main_cause = None
+    problems = {(p.where, p.reason) for p in households.validate(draft)}
+    assert ("主要致贫原因", "建档立卡户必须填写主要致贫原因") in problems
+    assert ("识别标准", "建档立卡户必须填写识别标准") not in problems

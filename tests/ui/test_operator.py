@@ -119,7 +119,7 @@ def test_a_gui_import_records_the_operator_in_its_audit(qtbot, sqlite_db, settin
     qtbot.addWidget(window)
     wizard = open_import_wizard(window, str(path))
     assert wizard.user == "王经办"
-    wizard.next()
+    assert wizard.currentPage() is wizard.sheet_page  # the file is given: the wizard starts on its sheets
     wizard.next()
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page, timeout=10000)
     wizard.next()

@@ -19,15 +19,22 @@ if TYPE_CHECKING:
 LAST_EXPORT_LAYOUT = Option("export/last_layout", "povdesk")
 
 
-def open_import_wizard(window, path: str | None = None) -> ImportWizard:
-    """Show the wizard; after a committed import the window's `data_changed` signal is emitted."""
-    from ui.importing.wizard import ImportWizard  # with the importer, pypinyin and openpyxl: not at startup
+def open_import_wizard(window, path: str | None = None) -> ImportWizard | None:
+    """Ask for the roster (unless given), then show the wizard on its sheet page; None when the clerk cancels the
+    file dialog. After a committed import the window's `data_changed` signal is emitted."""
+    from ui.importing.wizard import ImportWizard, choose_roster  # the importer, pypinyin, openpyxl: not at startup
 
+    if path is None:
+        chosen = choose_roster(window, window.settings)
+        if chosen is None:
+            return None
+        path = str(chosen)
     # the 经办人 recorded in the import's audit and history: asked for here, once, if not set yet
     wizard = ImportWizard(window.db, window.settings, window, path=path, user=operator(window.settings, window))
     if hasattr(window, "data_changed"):
         wizard.imported.connect(lambda _result: window.data_changed.emit())
     wizard.show()
+    wizard.next()  # the file is chosen: on to its sheets (a file that cannot be read stays on the file page, said why)
     return wizard
 
 

@@ -43,6 +43,12 @@ MAPPING_PREFIX = "import/mapping/"  # + header signature: the columns the clerk 
 HOLD_MINUTES = 10
 
 
+def choose_roster(parent: QWidget, settings: AppSettings) -> Path | None:
+    """The open-file dialog for a roster, in the folder of the last one."""
+    spreadsheets = parent.tr("Excel 表格 (*.xlsx *.xls *.ods *.xlsm)")
+    return open_path(parent, settings, "rosters", parent.tr("选择花名册"), spreadsheets)
+
+
 class FilePage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
@@ -67,8 +73,7 @@ class FilePage(QWizardPage):
         layout.addStretch(1)
 
     def browse(self) -> None:
-        spreadsheets = self.tr("Excel 表格 (*.xlsx *.xls *.ods *.xlsm)")
-        path = open_path(self, self.w.settings, "rosters", self.tr("选择花名册"), spreadsheets)
+        path = choose_roster(self, self.w.settings)
         if path is not None:
             self.path_edit.setText(str(path))
 

@@ -29,6 +29,10 @@ class NoticesFeature(QObject):
         self.open_action = QAction(w.tr("两公示一公告(&N)…"), w)
         self.open_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.open_action.triggered.connect(self.open_screen)
+        self.new_batch_action = QAction(w.tr("新建公示批次(&B)…"), w)
+        self.new_batch_action.setStatusTip(w.tr("为所选乡镇或村新建识别、退出等公示批次，并开始村级公示"))
+        self.new_batch_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.new_batch_action.triggered.connect(lambda: self.open_screen().new_batch())
         self.cards_action = QAction(w.tr("打印本村明白卡和帮扶联系卡(&C)…"), w)
         self.cards_action.triggered.connect(lambda: self.print_village("cards"))
         self.forms_action = QAction(w.tr("打印本村贫困户登记表(&F)…"), w)
@@ -37,6 +41,7 @@ class NoticesFeature(QObject):
         self.templates_action.triggered.connect(self.edit_templates)
         menu = w.menus["notices"]
         menu.addAction(self.open_action)
+        menu.addAction(self.new_batch_action)
         menu.addSeparator()
         menu.addAction(self.cards_action)
         menu.addAction(self.forms_action)

@@ -69,10 +69,13 @@ class NoticeDialog(FormDialog):
 
 
 class NewBatchDialog(FormDialog):
-    """Kind and year of a new batch for the selected area; households are proposed from the registry."""
+    """Kind and year of a new batch for the selected area; households are proposed from the registry. The village
+    notice usually starts at once: it is offered, on `today`, with the period and issuer of the templates."""
 
-    def __init__(self, area_name: str, year: int, settings: AppSettings, parent: QWidget | None = None) -> None:
-        self._area_name, self._year = area_name, year
+    def __init__(self, area_name: str, years: dict[str, int], today: dt.date, settings: AppSettings,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        """`years`: the year proposed for each kind (the latest with households to notice); else last year."""
+        self._area_name, self._years, self._today = area_name, years, today
         super().__init__("notice_new_batch", self.tr("新建公示批次"), settings, parent)
 
     def build(self) -> None:
@@ -81,16 +84,30 @@ class NewBatchDialog(FormDialog):
             self.kind.addItem(self.tr(item.label), item.code)
         self.year = QSpinBox(self)
         self.year.setRange(2010, 2100)
-        self.year.setValue(self._year)
+        self.kind.currentIndexChanged.connect(self._propose_year)
+        self._propose_year()
+        self.start_now = QCheckBox(self.tr("同时开始村级公示，开始日期："), self)
+        self.start_now.setChecked(True)
+        self.day = self.date_edit(self._today)
+        self.start_now.toggled.connect(self.day.setEnabled)
         self.form.addRow(self.tr("区划："), QLabel(self._area_name, self))
         self.form.addRow(self.tr("公示类型："), self.kind)
         self.form.addRow(self.tr("年度："), self.year)
+        self.form.addRow(self.start_now, self.day)
         self.form.addRow(
             QLabel(self.tr("将按登记数据拟定名单（退出：该年度已脱贫的户；识别：该年度识别的户），之后可增减。"), self)
         )
 
-    def values(self) -> tuple[str, int]:
-        return self.kind.currentData(), self.year.value()
+    def _propose_year(self) -> None:
+        self.year.setValue(self._years.get(self.kind.currentData()) or self._today.year - 1)
+
+    def values(self) -> tuple[str, int, dt.date | None]:
+        """(kind, year, the day the village notice starts or None)."""
+        return (
+            self.kind.currentData(),
+            self.year.value(),
+            to_date(self.day.date()) if self.start_now.isChecked() else None,
+        )
 
 
 class StageDialog(NoticeDialog):

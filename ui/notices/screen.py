@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,8 +29,8 @@ from povdesk import codes
 from povdesk.db import Database
 from povdesk.errors import PovDeskError, RuleViolation
 from povdesk.model import Area, Household, Member, NoticeItem
+from povdesk.notices import kinds, sheet, workflow
 from povdesk.notices import settings as notice_settings
-from povdesk.notices import sheet, workflow
 from povdesk.progress import Progress
 from ui.notices.dialogs import (
     AddHouseholdsDialog,
@@ -149,6 +150,10 @@ class NoticesScreen(QWidget):
             self._with_buttons(self.objections, self.add_objection_button, self.resolve_button), self.tr("异议")
         )
         self.tabs.addTab(self.preview, self.tr("公示单"))
+        # Ctrl+P anywhere in the screen prints the sheet previewed (the button says so in its tooltip)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_previewed)
+        self.preview.print_button.setToolTip(self.tr("打印预览中的公示单（{0}）").format(
+            QKeySequence(QKeySequence.StandardKey.Print).toString(QKeySequence.SequenceFormat.NativeText)))  # fmt: skip
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
@@ -328,21 +333,45 @@ class NoticesScreen(QWidget):
     def new_batch(self) -> None:
         with self.db.session() as s:
             area = s.get(Area, self.area_id) if self.area_id else None
+            years = {kind: kinds.latest_year(s, kind, area) for kind in codes.NOTICE_KIND.codes} if area else {}
         if area is None:
             QMessageBox.information(self, self.windowTitle(), self.tr("请先在主窗口左侧选择乡镇或村"))
             return
-        dialog = NewBatchDialog(area.name, self.today.year - 1, self.settings, self)
+        dialog = NewBatchDialog(area.name, years, self.today, self.settings, self)
         if not dialog.exec():
             return
-        kind, year = dialog.values()
+        kind, year, start_on = dialog.values()
         created: list[int] = []
+        user = self.operator() if start_on else ""
 
         def create(s) -> None:
             created.append(workflow.create_batch(s, kind=kind, year=year, area=s.get(Area, area.id)).id)
 
-        if self._run(create):
-            self.set_area(self.area_id)
-            self.reload(select_id=created[0])
+        def start(s) -> None:  # on its own: a notice that cannot start yet (an empty list) keeps the batch
+            period = notice_settings.load(s).period_days
+            workflow.start_stage(s, workflow.get_batch(s, created[0]), workflow.STAGES[0], start_on,
+                                 period_days=period, user=user, today=self.today)  # fmt: skip
+
+        if not self._run(create):
+            return
+        self.set_area(self.area_id)
+        self.reload(select_id=created[0])
+        if start_on and self._run(start):
+            self.show_sheet(workflow.STAGES[0])
+
+    def print_previewed(self) -> None:
+        """Ctrl+P: print the sheet on the 公示单 tab, once it is rendered."""
+        self.tabs.setCurrentWidget(self.preview)
+        if self.preview.path is None:
+            QMessageBox.information(self, self.windowTitle(), self.tr("请先生成公示单预览，再打印"))
+            return
+        self.preview.print_sheet()
+
+    def show_sheet(self, stage: str) -> None:
+        """The sheet of a notice just started, rendered on the 公示单 tab, ready to print (Ctrl+P)."""
+        self.tabs.setCurrentWidget(self.preview)
+        self.preview.stage.setCurrentIndex(max(self.preview.stage.findData(stage), 0))
+        self.preview.make_preview()
 
     def delete_batch(self) -> None:
         batch_id = self.batch_id
@@ -385,6 +414,8 @@ class NoticesScreen(QWidget):
             self._issue_announcement(batch_id, dict(dialog.values(), user=user))
             return
         self.reload()
+        if is_notice:
+            self.show_sheet(stage)
 
     def _issue_announcement(self, batch_id: int, values: dict) -> None:
         """Changing many households' statuses may take a moment: off the GUI thread, in one transaction."""
@@ -399,6 +430,7 @@ class NoticesScreen(QWidget):
         def done(_result) -> None:
             self.reload()
             self.data_changed.emit()
+            self.show_sheet(workflow.ANNOUNCEMENT)
 
         self._op = run_in_background(self, self.tr("发布县公告"), work, done)
 
