@@ -104,12 +104,20 @@ class NoticeSettings:
     period_days: int = 7
     hotline: str = "12317"  # the national poverty-alleviation supervision hotline
     address: str = "{issuer}"  # where objections are received; may name the issuing body
-    contact: str = ""  # 村联系人及电话, e.g. "李文书 13800000000": printed next to the hotline on village sheets
+    contact: str = (
+        ""  # 村联系人及电话, e.g. "李文书 13800000000": printed after the hotline, unless a village has its own
+    )
+    village_contacts: dict[str, str] = field(default_factory=dict)  # village area id (as text) → its own contact
     subjects: dict[str, str] = field(default_factory=lambda: dict(SUBJECTS))
     list_names: dict[str, str] = field(default_factory=lambda: dict(LIST_NAMES))
     stages: dict[str, StageTemplate] = field(default_factory=_default_stages)
     columns: dict[str, list[str]] = field(default_factory=_default_columns)
     font_size: float = 10.5  # 五号
+
+    def contact_for(self, village_id: int | None) -> str:
+        """The contact printed on a village's sheet: its own, else the office-wide one."""
+        own = self.village_contacts.get(str(village_id), "") if village_id is not None else ""
+        return own.strip() or self.contact.strip()
 
     def columns_for(self, kind: str) -> list[str]:
         return list(self.columns.get(kind) or _default_columns()[kind])
@@ -218,7 +226,7 @@ def preview(settings: NoticeSettings, stage: str, kind: str = "exit") -> tuple[s
         county="某某县", township="某某乡", village="某某村", place="某某村", year=2019,
         subject=settings.subjects.get(kind, ""), list_name=settings.list_names.get(kind, ""), households=12,
         persons=45, days=settings.period_days, start="2019年12月1日", end="2019年12月7日", hotline=settings.hotline,
-        contact=f"，村联系人及电话：{settings.contact}" if settings.contact.strip() else "",
+        contact=contact_text(settings.contact),
     )  # fmt: skip
     template = settings.stages[stage]
     try:
@@ -227,3 +235,8 @@ def preview(settings: NoticeSettings, stage: str, kind: str = "exit") -> tuple[s
         return template.title.format(**ctx), ctx["issuer"], template.text.format(**ctx)
     except (KeyError, IndexError, ValueError) as exc:
         raise RuleViolation(f"模板中有无法识别的占位符：{exc}") from None
+
+
+def contact_text(contact: str) -> str:
+    """The contact as it follows the hotline in the text; nothing when there is none."""
+    return f"，村联系人及电话：{contact.strip()}" if contact.strip() else ""

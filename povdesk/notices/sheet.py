@@ -190,7 +190,7 @@ def build(
     template = settings.stages[stage]
     context = dict(county=chain.get("county", ""), year=batch.year, subject=settings.subjects[batch.kind],
                    list_name=settings.list_names[batch.kind], days=days, start=date_text(start), end=date_text(end),
-                   hotline=settings.hotline, contact=contact_text(settings.contact))  # fmt: skip
+                   hotline=settings.hotline)  # fmt: skip
     base_columns = settings.columns_for(batch.kind)
     sheet = Sheet(stage, batch.kind, batch.year, font_size=settings.font_size)
     if stage == ANNOUNCEMENT:
@@ -207,6 +207,9 @@ def build(
         ctx = dict(context, township=first.township if len(townships) == 1 else chain.get("township", ""),
                    village=first.village if key is not None or len(villages) == 1 else place, place=place)  # fmt: skip
         ctx.update(households=len(members), persons=sum(r.persons for r in members))
+        # a village's sheet names the village's own contact; the township's and the county's the office-wide one
+        village_id = key if stage == "village_notice" and key is not None else None
+        ctx["contact"] = notice_settings.contact_text(settings.contact_for(village_id))
         issuer = (row.issuer if len(groups) == 1 else None) or template.issuer.format(**ctx)
         ctx["issuer"] = issuer
         ctx["address"] = settings.address.format(**ctx)
@@ -221,11 +224,6 @@ def build(
             )
         )  # fmt: skip
     return sheet
-
-
-def contact_text(contact: str) -> str:
-    """The village contact as it follows the hotline in the text."""
-    return f"，村联系人及电话：{contact.strip()}" if contact.strip() else ""
 
 
 def _as_laid_out(text: str) -> str:

@@ -200,3 +200,21 @@ def test_the_sheet_reads_as_laid_out_names_the_village_contact_and_leaves_room_f
     total = max(float(y2) for y1, y2, word in lines if word.startswith("合计"))
     issuer = min(float(y1) for y1, y2, word in lines if word == data.sections[0].issuer and float(y1) > total)
     assert issuer - total >= 25 * 72 / 25.4  # at least 25 mm
+
+
+def test_each_village_sheet_names_its_own_contact_else_the_office_wide_one(county):
+    with county.session() as s:
+        township = s.scalars(select(Area).where(Area.level == "township").order_by(Area.path)).first()
+        batch = workflow.create_batch(s, kind="exit", year=2019, area=township)
+        villages = sorted({r.village_id for r in sheet.load_rows(s, batch, workflow.active_household_ids(s, batch))})
+        assert len(villages) >= 2
+        settings = notice_settings.load(s)
+        settings.contact = "乡扶贫站 0743-1234567"
+        settings.village_contacts = {str(villages[0]): "李文书 13812345678"}
+        data = sheet.build(s, batch, "village_notice", settings=settings, today=D(2019, 12, 31))
+        township_sheet = sheet.build(s, batch, "township_notice", settings=settings, today=D(2019, 12, 31))
+        names = dict(s.execute(select(Area.id, Area.name).where(Area.id.in_(villages))).all())
+    by_village = {section.village: section.text for section in data.sections}
+    assert "村联系人及电话：李文书 13812345678" in by_village[names[villages[0]]]
+    assert "村联系人及电话：乡扶贫站 0743-1234567" in by_village[names[villages[1]]]
+    assert all("李文书" not in section.text for section in township_sheet.sections)

@@ -343,3 +343,27 @@ def test_templates_show_chinese_placeholders_with_a_live_preview(qtbot, demo_db,
     dialog.resize(900, 760)
     dialog.show()
     dialog.grab().save("/tmp/shots15/notice_templates.png")
+
+
+def test_each_village_can_have_its_own_contact(qtbot, demo_db, settings, monkeypatch):
+    from ui.notices.templates import VillageContactsDialog
+
+    dialog = TemplateDialog(demo_db, settings)
+    qtbot.addWidget(dialog)
+
+    first = []
+
+    def fill(contacts):
+        assert contacts.table.rowCount() > 1 and " " in contacts.table.item(0, 0).text()  # "乡镇 村" of every village
+        first.append(contacts.table.item(0, 0).data(Qt.ItemDataRole.UserRole))
+        contacts.table.item(0, 1).setText(" 李文书 13812345678 ")
+        contacts.accept()
+        return contacts.result()
+
+    monkeypatch.setattr(VillageContactsDialog, "exec", fill)
+    dialog.village_contacts_button.click()
+    assert dialog.save()
+    with demo_db.session() as s:
+        saved = notice_settings.load(s)
+    assert saved.village_contacts == {str(first[0]): "李文书 13812345678"}
+    assert saved.contact_for(first[0]) == "李文书 13812345678" and saved.contact_for(None) == saved.contact

@@ -13,11 +13,14 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 from povdesk import codes
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
+from povdesk.households.draft import VillageOption, village_options
 from povdesk.notices import settings as notice_settings
 from ui.dialogs import RememberingDialog
 from ui.ops import show_error
@@ -56,7 +60,13 @@ class TemplateDialog(RememberingDialog):
         general.addRow(self.tr("默认公示期："), self.period)
         general.addRow(self.tr("监督举报电话："), self.hotline)
         general.addRow(self.tr("受理地址："), self.address)
-        general.addRow(self.tr("村联系人及电话："), self.contact)
+        self.village_contacts_button = QPushButton(self.tr("各村分别设置…"), self)
+        self.village_contacts_button.setToolTip(self.tr("各村公示单印本村的联系人；未单独设置的村印上面这一项"))
+        self.village_contacts_button.clicked.connect(self.edit_village_contacts)
+        contact_row = QHBoxLayout()
+        contact_row.addWidget(self.contact, 1)
+        contact_row.addWidget(self.village_contacts_button)
+        general.addRow(self.tr("村联系人及电话："), contact_row)
         general.addRow(self.tr("名单字号："), self.font_size)
         self.stage_tabs = QTabWidget(self)
         self.stage_fields: dict[str, tuple[QLineEdit, QLineEdit, QPlainTextEdit]] = {}
@@ -132,6 +142,13 @@ class TemplateDialog(RememberingDialog):
         self._show_columns()
         self.update_preview()
 
+    def edit_village_contacts(self) -> None:
+        with self.db.session() as session:
+            villages = village_options(session)
+        dialog = VillageContactsDialog(villages, self.values.village_contacts, self._settings, self)
+        if dialog.exec():
+            self.values.village_contacts = dialog.contacts()
+
     def update_preview(self) -> None:
         """The current tab's sheet text with an example village, as it will print."""
         if not hasattr(self, "preview"):
@@ -193,3 +210,39 @@ class TemplateDialog(RememberingDialog):
     def accept(self) -> None:
         if self.save():
             super().accept()
+
+
+class VillageContactsDialog(RememberingDialog):
+    """Each village's own 村联系人及电话, printed on its village notice; empty: the office-wide contact."""
+
+    def __init__(self, villages: list[VillageOption], contacts: dict[str, str], settings: AppSettings,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__("notice_village_contacts", settings, parent)
+        self.setWindowTitle(self.tr("各村联系人及电话"))
+        self.table = QTableWidget(len(villages), 2, self)
+        self.table.setHorizontalHeaderLabels([self.tr("村"), self.tr("联系人及电话（如：李文书 13800000000）")])
+        self.table.verticalHeader().hide()
+        for row, village in enumerate(villages):
+            name = QTableWidgetItem(village.label)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            name.setData(Qt.ItemDataRole.UserRole, village.id)
+            self.table.setItem(row, 0, name)
+            self.table.setItem(row, 1, QTableWidgetItem(contacts.get(str(village.id), "")))
+        self.table.resizeColumnToContents(0)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(560, 420)
+
+    def contacts(self) -> dict[str, str]:
+        """village id (as text) → contact, the villages given one only."""
+        out = {}
+        for row in range(self.table.rowCount()):
+            text = self.table.item(row, 1).text().strip()
+            if text:
+                out[str(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))] = text
+        return out
