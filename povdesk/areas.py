@@ -14,6 +14,7 @@ from povdesk import codes, history
 from povdesk.errors import PovDeskError
 from povdesk.model import (
     Area,
+    AreaPopulation,
     AuditLog,
     Cadre,
     HelpingUnit,
@@ -290,8 +291,9 @@ def merge_villages(session: Session, source_id: int, target_id: int, *, user: st
         group.sort_order = last + offset
     households = session.execute(select(Household.id).where(Household.village_id == source.id)).scalars().all()
     for household_id in households:
-        history.record(session, household_id=household_id, kind="field", field="village_id", old=source.name,
-                       new=target.name, reason=reason, user=user)  # fmt: skip
+        # ids, as the editor writes them: a past year's wall chart places the household in its old village
+        history.record(session, household_id=household_id, kind="field", field="village_id", old=source.id,
+                       new=target.id, reason=reason, user=user)  # fmt: skip
     session.execute(update(Household).where(Household.village_id == source.id).values(village_id=target.id))
     for column, _what in _VILLAGE_REFERENCES:
         session.execute(update(column.class_).where(column == source.id).values({column.key: target.id}))
@@ -299,6 +301,7 @@ def merge_villages(session: Session, source_id: int, target_id: int, *, user: st
     session.execute(delete(MonitoringLine).where(MonitoringLine.area_id == source.id,
                                                  MonitoringLine.year.in_(target_years)))  # fmt: skip
     session.execute(update(MonitoringLine).where(MonitoringLine.area_id == source.id).values(area_id=target.id))
+    _merge_population(session, source.id, target.id)
     if source.is_poor_village and not target.is_poor_village:
         target.is_poor_village = True
         target.poor_village_exit_year = source.poor_village_exit_year
@@ -309,6 +312,43 @@ def merge_villages(session: Session, source_id: int, target_id: int, *, user: st
     session.delete(source)
     session.flush()
     return MergeResult(len(households), len(groups))
+
+
+def _merge_population(session: Session, source_id: int, target_id: int) -> None:
+    """The merged village's rural population joins the target's, year by year."""
+    rows = session.execute(select(AreaPopulation).where(AreaPopulation.area_id.in_((source_id, target_id)))).scalars()
+    by_year: dict[int, list[AreaPopulation]] = {}
+    for row in rows:
+        by_year.setdefault(row.year, []).append(row)
+    for year_rows in by_year.values():
+        source = next((r for r in year_rows if r.area_id == source_id), None)
+        target = next((r for r in year_rows if r.area_id == target_id), None)
+        if source is None:
+            continue
+        if target is None:
+            source.area_id = target_id
+        else:
+            target.rural_population += source.rural_population
+            session.delete(source)
+    session.flush()
+
+
+def deleted_area_names(session: Session, area_ids: set[int]) -> dict[int, str]:
+    """The last names of areas that no longer exist (merged into another village, or deleted), from the audit log:
+    the history of a household that was in a merged village names that village."""
+    names: dict[int, str] = {}
+    rows = session.execute(
+        select(AuditLog.action, AuditLog.entity_id, AuditLog.detail)
+        .where(AuditLog.entity == "area", AuditLog.action.in_(("area_merge", "area_delete")))
+        .order_by(AuditLog.id)
+    ).all()
+    for action, entity_id, detail in rows:
+        data = json.loads(detail or "{}")
+        if action == "area_merge" and data.get("source_id") in area_ids:
+            names[data["source_id"]] = data.get("source", "")
+        elif action == "area_delete" and entity_id in area_ids:
+            names[entity_id] = data.get("name", "")
+    return names
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.model import (
     Area,
+    AreaPopulation,
     Cadre,
     ChangeLog,
     HelpingUnit,
@@ -121,6 +122,10 @@ class _Generator:
         self.used_ids: dict[str, int] = {}  # birth date + sex parity → next sequence number
         self.cadre_ids: dict[dt.date, int] = {}
         self.used_place_names: set[str] = set()
+        # The wall charts' figures (planned exit years, rural population) draw from a generator of their own, so that
+        # a seed gives the households it gave before these existed.
+        self.plan_rng = random.Random(seed * 7919 + 13)
+        self.village_persons: dict[int, int] = {}
 
     # random.Random's choice/randint are exact but slow; these simple forms halve the generation time.
     def choice(self, seq):
@@ -338,6 +343,7 @@ class _Generator:
             attribute=_pick(rng, ATTRIBUTE_WEIGHTS), main_cause=causes[0],
             other_cause_1=causes[1] if len(causes) > 1 and rng.random() < 0.5 else None, other_cause_2=None,
             status=status, year_identified=year_identified, year_exited=year_exited,
+            plan_exit_year=self.plan_exit_year(year_identified, year_exited),
         )  # fmt: skip
         persons = len(members)
         years = []
@@ -386,9 +392,29 @@ class _Generator:
             identified = dt.date(self.choice((2021, 2022, 2023)), self.randint(1, 12), self.randint(1, 28))
             eliminated = identified + dt.timedelta(days=self.randint(120, 700)) if rng.random() < 0.6 else None
             monitored.append(dict(id=self.ids.next("monitored_household"), household_id=hid, type=kind,
-                                  identified_on=identified, risk=self.choice(("因病", "因灾", "因意外事故", "收入骤减")),
+                                  identified_on=identified, risk=self.choice(("因病", "因自然灾害", "因意外事故", "收入骤减")),
                                   risk_eliminated_on=eliminated))  # fmt: skip
         return household, years, changes, monitored
+
+    def plan_exit_year(self, identified: int, exited: int | None) -> int:
+        """计划脱贫年度: mostly the year the household did exit, sometimes a year off; households still poor planned
+        to exit by 2020 like everyone."""
+        r = self.plan_rng.random()
+        if exited is None:
+            return max(identified, 2018 + int(r * 3))
+        return min(2020, max(identified, exited if r < 0.8 else exited + (1 if r < 0.9 else -1)))
+
+    def insert_population(self, villages: list[_Village]) -> None:
+        """Rural population per village for 2014 and 2020: the registered people are a sixth to a twelfth of it, so
+        that the incidence lands around the 2–3% targets and the map has every colour."""
+        rows = []
+        for village in villages:
+            persons = self.village_persons.get(village.id, 0)
+            share = 4 + self.plan_rng.random() * 8
+            for year, growth in ((2014, 1.0), (2020, 1.03)):
+                rows.append(dict(id=self.ids.next("area_population"), area_id=village.id, year=year,
+                                 rural_population=max(persons, round(persons * share * growth))))  # fmt: skip
+        self.insert(AreaPopulation, rows)
 
     def insert_households(self, county_id: int, villages: list[_Village]) -> None:
         self.progress.start(self.n, "正在生成演示户……")
@@ -399,6 +425,7 @@ class _Generator:
                 hid = self.ids.next("household")
                 village = villages[(hid - 1) * len(villages) // self.n]
                 people = self.household_members(hid)
+                self.village_persons[village.id] = self.village_persons.get(village.id, 0) + len(people)
                 household, hyears, hchanges, hmonitored = self.household_rows(hid, village, people)
                 households.append(household)
                 members.extend(people)
@@ -420,6 +447,7 @@ class _Generator:
         county_id, villages, townships = self.insert_areas()
         self.insert_units_and_cadres(villages, townships)
         self.insert_households(county_id, villages)
+        self.insert_population(villages)
         self.progress.start(0, "正在按“321”方案结对……")
         proposal = solver.propose(self.s, schemes.current_scheme(self.s), today=PAIRED_ON)
         solver.apply(self.s, proposal, user="演示数据", today=PAIRED_ON)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from povdesk import codes
+from povdesk.areas import deleted_area_names
 from povdesk.households.draft import CODE_FIELDS, FIELD_LABELS
 from povdesk.households.status import status_label
 from povdesk.model import Area, ChangeLog, Member
@@ -77,6 +78,8 @@ def history(session: Session, household_id: int) -> list[HistoryRow]:
         if value and value.isdigit()
     }
     areas = dict(session.execute(select(Area.id, Area.name).where(Area.id.in_(area_ids))).all()) if area_ids else {}
+    if area_ids - set(areas):  # a village merged into another no longer exists: its name from the audit log
+        areas.update(deleted_area_names(session, area_ids - set(areas)))
     out = []
     for entry, member_name in rows:
         if entry.kind == "created":

@@ -25,7 +25,7 @@ class EditConflict(PovDeskError):
 # Fields the clerk edits directly; status and the two years change only through status changes.
 HOUSEHOLD_FIELDS = (
     "number", "village_id", "group_id", "address", "phone", "bank_name", "bank_account", "ident_standard",
-    "attribute", "main_cause", "other_cause_1", "other_cause_2",
+    "attribute", "main_cause", "other_cause_1", "other_cause_2", "plan_exit_year",
 )  # fmt: skip
 STATUS_FIELDS = ("status", "year_identified", "year_exited")
 MEMBER_FIELDS = (
@@ -50,7 +50,7 @@ FIELD_LABELS: dict[str, str] = {
     "number": "户编号", "village_id": "所在村", "group_id": "村民小组", "address": "住址", "phone": "联系电话",
     "bank_name": "开户银行", "bank_account": "银行账号", "ident_standard": "识别标准", "attribute": "贫困户属性",
     "main_cause": "主要致贫原因", "other_cause_1": "其他致贫原因一", "other_cause_2": "其他致贫原因二",
-    "status": "脱贫属性", "year_identified": "识别年度", "year_exited": "脱贫年度",
+    "status": "脱贫属性", "year_identified": "识别年度", "year_exited": "脱贫年度", "plan_exit_year": "计划脱贫年度",
     "name": "姓名", "id_number": "身份证号", "sex": "性别", "birth_date": "出生日期", "relation": "与户主关系",
     "ethnicity": "民族", "education": "文化程度", "school_status": "在校生状况", "health": "健康状况",
     "labor": "劳动技能", "work_status": "务工状况", "work_months": "务工月数", "medical_insurance": "基本医疗保险",
@@ -243,6 +243,7 @@ class HouseholdDraft(_AsWritten):
     main_cause: str | None = None
     other_cause_1: str | None = None
     other_cause_2: str | None = None
+    plan_exit_year: int | None = None  # 计划脱贫年度: the wall charts' exit plan
     status: str | None = None
     year_identified: int | None = None
     year_exited: int | None = None

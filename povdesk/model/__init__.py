@@ -1,6 +1,6 @@
 """The domain model: every table of PovDesk, importable from one place."""
 
-from povdesk.model.area import Area
+from povdesk.model.area import Area, AreaPopulation
 from povdesk.model.assistance import (
     Cadre,
     HelpingUnit,
@@ -20,8 +20,8 @@ from povdesk.model.notice import NoticeBatch, NoticeItem, NoticeStage, Objection
 from povdesk.model.security import AuditLog, Setting, User
 
 __all__ = [
-    "Area", "AssistanceMeasure", "AuditLog", "Base", "Cadre", "ChangeLog", "HelpingUnit", "Household",
-    "HouseholdYear", "Member", "MonitoredHousehold", "MonitoringLine", "NoticeBatch", "NoticeItem", "NoticeStage",
+    "Area", "AreaPopulation", "AssistanceMeasure", "AuditLog", "Base", "Cadre", "ChangeLog", "HelpingUnit",
+    "Household", "HouseholdYear", "Member", "MonitoredHousehold", "MonitoringLine", "NoticeBatch", "NoticeItem", "NoticeStage",
     "Objection", "Pairing", "PairingQuota", "PairingScheme", "Setting", "UnitVillage", "User", "Visit", "VisitKind",
     "WorkTeam", "WorkTeamMember",
 ]  # fmt: skip

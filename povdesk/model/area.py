@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from povdesk.model.base import Base
@@ -27,3 +27,15 @@ class Area(Base):
 
     def __repr__(self) -> str:
         return f"Area({self.id}, {self.level}, {self.name!r})"
+
+
+class AreaPopulation(Base):
+    """The rural population (农村人口) of an area in a year: the denominator of the poverty incidence."""
+
+    __tablename__ = "area_population"
+    __table_args__ = (UniqueConstraint("area_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    rural_population: Mapped[int] = mapped_column(Integer)

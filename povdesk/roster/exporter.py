@@ -54,6 +54,7 @@ _HOUSEHOLD = (
     Household.status,
     Household.year_identified,
     Household.year_exited,
+    Household.plan_exit_year,
     Household.unverified,
 )
 _YEAR = (

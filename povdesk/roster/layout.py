@@ -94,6 +94,8 @@ COLUMNS: tuple[Column, ...] = (
     _c("year_identified", "识别年度", H, "year", None, "建档立卡年度", "纳入年度", "识别年份", "建档年度", "识别时间",
        "首次识别时间", "首次识别年度", "新识别年度", width=8),
     _c("year_exited", "脱贫年度", H, "year", None, "脱贫年份", "脱贫时间", "退出年度", width=8),
+    _c("plan_exit_year", "计划脱贫年度", H, "year", None, "计划脱贫年份", "计划脱贫时间", "拟脱贫年度", "计划退出年度",
+       width=8),
     _c("phone", "联系电话", H, "phone", None, "电话", "手机号", "手机号码", "户主电话", "联系方式", "户主联系电话",
        "户联系电话", width=13, text_format=True),
     _c("bank_name", "开户银行", H, "text", None, "开户行", "银行", "开户银行名称", width=14),

@@ -21,7 +21,7 @@ from povdesk.roster.validate import HouseholdRecord, MemberRecord, RosterParser,
 HOUSEHOLD_FIELDS = {  # layout key → Household attribute
     "phone": "phone", "bank_name": "bank_name", "bank_account": "bank_account", "ident_standard": "ident_standard",
     "attribute": "attribute", "main_cause": "main_cause", "status": "status", "year_identified": "year_identified",
-    "year_exited": "year_exited",
+    "year_exited": "year_exited", "plan_exit_year": "plan_exit_year",
 }  # fmt: skip
 YEAR_FIELDS = (
     "wage_income", "business_income", "property_income", "transfer_income", "production_cost", "net_income",

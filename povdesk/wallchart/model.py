@@ -123,3 +123,6 @@ class Dashboard:
     households: list[HouseholdRow] = field(default_factory=list)  # village level only
     path: list[tuple[int | None, str]] = field(default_factory=list)  # breadcrumb from the top: (area_id, name)
     office: str = ""  # the issuing office printed on the sheet
+    # The total's households by a code list, labels not codes, for the screen's "by attribute" / "by cause" charts:
+    # {"attribute": {"一般贫困户": 120, …}, "cause": {"因病": 80, …}} (households counted in the year, as of its end)
+    breakdowns: dict[str, dict[str, int]] = field(default_factory=dict)

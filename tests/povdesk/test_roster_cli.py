@@ -179,3 +179,15 @@ def test_a_report_that_fails_after_the_import_says_the_import_is_saved(tmp_path,
     assert "导入完成：新增 3 户 5 人" in out and "第6行：姓名：缺少姓名" in out and "已保存到" not in out
     assert err.startswith("错误：导入结果已保存，只是未导入行报告没有写成：无法保存")
     assert _stats(url)["households"] == 3
+
+
+def test_the_demo_county_exported_and_imported_again_changes_nothing(tmp_path):
+    # GIVEN the demo county (monitoring risks, pairings, yearly figures) and its full export
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert run("--db", url, "demo", "--households", "300").returncode == 0
+    out = tmp_path / "all.xlsx"
+    assert run("--db", url, "export", str(out)).returncode == 0
+    # WHEN the export is imported into the same database THEN nothing would change
+    figures = json.loads(run("--db", url, "import", str(out), "--dry-run", "--json").stdout)
+    assert (figures["households_added"], figures["households_updated"]) == (0, 0)
+    assert (figures["persons_added"], figures["persons_updated"], figures["rejected"]) == (0, 0, [])
