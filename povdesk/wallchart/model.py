@@ -84,7 +84,7 @@ HOUSEHOLD_COLUMNS: dict[str, Metric] = {
 
 
 def year_key(pattern: str, year: int) -> str:
-    """"exits_planned_{year}" → "exits_planned_2019"."""
+    """The flat key of a per-year metric: exits_planned_{year} → exits_planned_2019."""
     return pattern.replace("{year}", str(year))
 
 
