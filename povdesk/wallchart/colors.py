@@ -34,8 +34,9 @@ def breaks(values: Sequence[float | int | None], classes: int = len(RAMP)) -> li
 
 
 def _class_of(value: float, cuts: list[float]) -> int:
+    """The class of a value: cuts are inclusive upper bounds, so the lowest value always takes the lightest colour."""
     for i, cut in enumerate(cuts):
-        if value < cut:
+        if value <= cut:
             return i
     return len(cuts)
 
@@ -75,16 +76,16 @@ def legend(metric_key: str, values_of_all: Sequence[float | int | None],
             entries.append((targets_mod.COLORS["amber"], f"接近（{op_good}{format_value(target.amber, kind)}）"))
         entries.append((targets_mod.COLORS["red"], f"未达标（{op_bad}{format_value(target.amber, kind)}）"))
     else:
-        known = [v for v in values_of_all if v is not None]
         cuts = breaks(values_of_all)
         colours = _ramp(len(cuts) + 1)
-        if known:
-            bounds = [min(known), *cuts, max(known)]
-            for i, colour in enumerate(colours):
-                low, high = bounds[i], bounds[i + 1]
-                text = (f"{format_value(low, kind)}" if low == high and i == len(colours) - 1
-                        else f"{format_value(low, kind)}～{format_value(high, kind)}")  # fmt: skip
-                entries.append((colour, text))
+        members: dict[int, list[float]] = {}
+        for v in values_of_all:
+            if v is not None:
+                members.setdefault(_class_of(v, cuts), []).append(v)
+        for i, colour in enumerate(colours):  # each class by the lowest and highest value it holds
+            if i in members:
+                low, high = format_value(min(members[i]), kind), format_value(max(members[i]), kind)
+                entries.append((colour, low if low == high else f"{low}～{high}"))
     if any(v is None for v in values_of_all):
         entries.append((NO_DATA, "无数据"))
     return entries

@@ -90,6 +90,11 @@ def test_map_colours_come_from_targets_or_a_ramp():
     fills = [colors.fill("poor_households", v, values, targets.DEFAULTS) for v in values]
     assert fills[0] == colors.RAMP[0] and fills[-1] == colors.RAMP[-1] and len(set(fills)) == 5
     assert fills == sorted(fills, key=colors.RAMP.index)
+    # most villages at 0 (a village map by group): 0 is the lightest, not the middle of the ramp
+    few = [2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1]
+    assert [colors.fill("poor_households", v, few, []) for v in (0, 1, 2)] == [
+        colors.RAMP[0], colors.RAMP[2], colors.RAMP[-1]
+    ]  # fmt: skip
     legend = colors.legend("poor_households", [*values, None], targets.DEFAULTS)
     assert len(legend) == 6 and legend[-1] == (colors.NO_DATA, "无数据")
     assert [c for c, _ in colors.legend("incidence", [0.01], targets.DEFAULTS)] == [
