@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("POVDESK_LOG_DIR", tempfile.mkdtemp(prefix="povdesk-test-log-"))  # never the user's log
+os.environ.setdefault("POVDESK_BACKUP_DIR", tempfile.mkdtemp(prefix="povdesk-test-backups-"))  # nor their backups
 
 from pgserver import PgServer  # noqa: E402
 

@@ -152,6 +152,12 @@ def run(args: argparse.Namespace) -> int:
     from povdesk.db import open_database
     from povdesk.errors import PovDeskError
 
+    if not getattr(args, "opens_database", True):  # `restore`: the database may be the damaged one it replaces
+        try:
+            return args.func(args, None)
+        except PovDeskError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
     try:
         db = open_database(args.db)
     except PovDeskError as exc:
