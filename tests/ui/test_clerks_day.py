@@ -1,5 +1,5 @@
 """A clerk's day through the real main window, from an empty database: import a national roster, find and edit a
-household, run an exit notice to its printed sheet, export the roster.
+household, run an exit notice to its printed sheet, export the roster, back the database up.
 
 Each task counts the clerk's actions from the main window to the result: a click, a shortcut, a choice in a list,
 a field typed into, a file picked and a dialog's OK each count one (closing a window after the result does not).
@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent, QKeySequence
+from PySide6.QtGui import QAction, QInputMethodEvent, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QFileDialog, QWidget, QWizard
 
+from povdesk import backup
 from povdesk.model import Household
 from ui.files import SavedBox
 from ui.main_window import MainWindow
@@ -218,6 +219,21 @@ def test_a_clerks_day(qtbot, clerk, sqlite_db, settings, boxes, monkeypatch, tmp
     assert saved.informativeText() == str(exported) and exported.stat().st_size > 5000
     clerk.shot(saved, "exported")
     saved.close()
+
+    # 5. Back the database up
+    clerk.start("备份数据库")
+    copy = tmp_path / "PovDesk备份.db"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (clerk.picks("另存为"), (str(copy), a[4] if len(a) > 4 else ""))[1])  # fmt: skip
+    clerk.picks("菜单“文件”")
+    clerk.picks("“备份数据库…”")
+    window.findChild(QAction, "backupAction").trigger()
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in window.findChildren(SavedBox)), timeout=30000)
+    saved = _only(window.findChildren(SavedBox))
+    assert saved.informativeText() == str(copy)
+    clerk.shot(saved, "backed-up")
+    saved.close()
+    assert backup.verify(copy).households == roster.households
 
     for task, actions in clerk.counts.items():
         assert len(actions) <= GOAL, (task, actions)
