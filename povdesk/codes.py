@@ -467,13 +467,16 @@ VISIT_KIND = _list(
     ("project", "送项目"),
 )
 
+# Who may do what, and where: the county roles see every area, the others only their own township or village (a user
+# of those without an area sees nothing). The old codes admin and viewer became county_admin and village_clerk (0010).
 USER_ROLE = _list(
     "user_role",
     "用户角色",
-    ("admin", "管理员"),
+    ("county_admin", "县级管理员"),
     ("county_clerk", "县级经办人"),
     ("township_clerk", "乡镇经办人"),
-    ("viewer", "查询用户"),
+    ("village_clerk", "村级查询员"),
+    retired={"admin": "管理员", "viewer": "查询用户"},
 )
 
 # GB/T 3304 ethnic group codes; the two-digit code is the stable code. Rosters are matched by name only: the national

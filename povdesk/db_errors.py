@@ -51,6 +51,13 @@ def explain(exc: sa_exc.SQLAlchemyError) -> DatabaseError:
         return ConcurrentWrite(f"要写入的记录与库中数据冲突（可能刚被另一台电脑修改或删除），{UNDONE}。请刷新后重试")
     if code in _BUSY_STATES or "database is locked" in lowered or "database table is locked" in lowered:
         return DatabaseBusy(f"数据库正被另一台电脑（或另一个窗口）的导入、保存占用，{UNDONE}。请稍后重试")
+    if code == "42501" and "row-level security" in lowered:  # PostgreSQL: a row outside the clerk's areas
+        return DatabaseError(
+            f"有数据不在您负责的乡镇或村内（例如花名册中有其他乡镇、村的户），{UNDONE}。请只处理本区划的数据，"
+            "或请县级管理员操作"
+        )
+    if code == "42501":  # PostgreSQL: a read-only login, or a table that only the owner changes
+        return DatabaseError(f"您的账户无权进行此操作（只读账户，或只有管理员可以做），{UNDONE}")
     if isinstance(exc, sa_exc.DataError) and code == "22001":
         return DatabaseError(f"有内容超过了数据库字段允许的长度，{UNDONE}。请检查过长的内容")
     if code.startswith(_CONNECTION_STATES) or (

@@ -54,6 +54,9 @@ def upgrade(engine: Engine, *, backup_path: Path | None = None) -> Path | None:
         raise DatabaseTooNew(
             f"此数据库由更新版本的 PovDesk 创建（数据库结构版本 {current}），当前程序无法安全使用。请升级 PovDesk 后再打开。"
         )
+    from povdesk.rls import check_may_upgrade
+
+    check_may_upgrade(engine, current)  # PostgreSQL: only the owner upgrades; a clerk is told, nothing is changed
     backup = None
     if backup_path is not None and current is not None and backup_path.exists():
         backup = backup_sqlite(backup_path, current)

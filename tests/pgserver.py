@@ -49,6 +49,11 @@ class PgServer:
 
     def start(self) -> PgServer:
         self._run("initdb", "-D", str(self.datadir), "-U", self.user, "-A", "trust", "-E", "UTF8", "--no-locale")
+        # PovDesk users (members of its group roles) log in with their password, as on a county's server
+        hba = self.datadir / "pg_hba.conf"
+        groups = ("county_admin", "county_clerk", "township_clerk", "village_clerk")
+        checked = "".join(f"host all +povdesk_{group} 127.0.0.1/32 scram-sha-256\n" for group in groups)
+        hba.write_text(checked + hba.read_text())
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.datadir), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         return self

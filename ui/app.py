@@ -103,18 +103,23 @@ def run_gui(db_url: str | None = None) -> int:
     install_fallback_fonts(app)  # before the window: its Chinese needs them on a PC without Chinese fonts
     window = show_frame(app, AppSettings.default())
 
-    from povdesk.db import open_database
     from povdesk.errors import PovDeskError
     from povdesk.logs import setup_logging
+    from ui.login import open_and_login
 
     setup_logging()
     sys.excepthook = _excepthook
     try:
-        db = open_database(db_url)
+        # after the frame shows, before attach: on PostgreSQL the login is the connection's own credentials
+        opened = open_and_login(db_url, window.settings, window)
     except PovDeskError as exc:
         QMessageBox.critical(window, app.tr("无法打开数据库"), str(exc))
         window.close()
         return 1
+    if opened is None:  # the login was cancelled
+        window.close()
+        return 0
+    db, window.login = opened
     freeze_startup_objects()
     try:
         window.attach(db)

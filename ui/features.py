@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import importlib
 
-FEATURES: list[str] = ["ui.registry", "ui.importing", "ui.notices", "ui.pairing", "ui.wallchart", "ui.backup"]
+FEATURES: list[str] = [
+    "ui.registry",
+    "ui.importing",
+    "ui.notices",
+    "ui.pairing",
+    "ui.wallchart",
+    "ui.backup",
+    "ui.users",
+]
 
 
 def install_all(window, names: list[str] | None = None) -> None:

@@ -69,5 +69,9 @@ def install(window) -> QAction:
     action = QAction(window.tr("经办人(&O)…"), window)
     action.setStatusTip(window.tr("填写记录在每次修改、导入和公示中的经办人姓名"))
     action.triggered.connect(lambda: ask_operator(window.settings, window))
+    login = getattr(window, "login", None)
+    if login is not None:  # a logged-in user is the 经办人 of every write: not to be renamed by hand
+        action.setEnabled(False)
+        action.setStatusTip(window.tr("已登录为“{0}”，经办人即登录用户").format(login.name))
     window.menus["settings"].addAction(action)
     return action

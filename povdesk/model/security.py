@@ -1,4 +1,4 @@
-"""Users, their area scope, the audit log and per-database settings."""
+"""Users (povdesk.users), their area scope, the audit log and per-database settings."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64), default="")
-    password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2
+    # argon2 on SQLite; NULL on PostgreSQL, where the user is a server login and the server checks the password
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # codes.USER_ROLE
-    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))  # scope; None = whole database
+    # the township (township_clerk) or village (village_clerk) they work in; None: the county roles see everything,
+    # the others nothing (povdesk.users.scope_path, and on PostgreSQL the function povdesk_scope())
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
