@@ -5,7 +5,8 @@ Aggregation runs in SQL over the households of the subtree as they were at the c
 every household once (members, pairing and guarantees by index lookups) grouped by village — by (village, group) on
 a village's sheet — and status; a few small ones add monitoring, visits, units, teams and cadres. Python then adds the
 few hundred rows up along the area tree into villages, townships and the total. Distinct counts do not add up:
-helping units (a few hundred (village, unit) pairs) are united as sets, cadres are counted in SQL once per level shown."""
+helping units (a few hundred (village, unit) pairs) are united as sets, cadres are counted in SQL once per level shown.
+A village's household roster is read in roster.py."""
 
 from __future__ import annotations
 
@@ -22,9 +23,6 @@ from povdesk.errors import NotFound, RuleViolation
 from povdesk.model import (
     Area,
     AreaPopulation,
-    AssistanceMeasure,
-    Cadre,
-    HelpingUnit,
     Household,
     HouseholdYear,
     Member,
@@ -35,7 +33,8 @@ from povdesk.model import (
 )
 from povdesk.wallchart import asof
 from povdesk.wallchart import targets as targets_mod
-from povdesk.wallchart.model import METRICS, AreaRow, Dashboard, HouseholdRow, year_key
+from povdesk.wallchart.model import METRICS, AreaRow, Dashboard, year_key
+from povdesk.wallchart.roster import village_households
 
 LEVELS = ("county", "township", "village")
 NO_GROUP = "（未分组）"
@@ -415,7 +414,7 @@ def _build(q: _Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard
     )  # fmt: skip
     dashboard.breakdowns = _breakdowns(q)
     if level == "village":
-        dashboard.households = _households(q, root, tree)
+        dashboard.households = village_households(q.session, q.cut, q.hh, root.id, tree.nodes)
     return dashboard
 
 
@@ -443,86 +442,6 @@ def _breakdowns(q: _Query) -> dict[str, dict[str, int]]:
         ).all()
         order = {c: i for i, c in enumerate(code_list.codes)}
         out[key] = {code_list.label_of(c): n for c, n in sorted(rows, key=lambda r: order.get(r[0], len(order)))}
-    return out
-
-
-def _households(q: _Query, root: _Node, tree: _Tree) -> list[HouseholdRow]:
-    """The village's households at the cutoff, by group and number, with labels (never ID numbers)."""
-    session, cut, hh = q.session, q.cut, q.hh
-    rows = session.execute(select(hh).where(hh.c.village_id == root.id)).all()
-    ids = [r.id for r in rows]
-    if not ids:
-        return []
-    persons = dict(session.execute(
-        select(Member.household_id, func.count()).where(Member.household_id.in_(ids), asof.member_filter(cut))
-        .group_by(Member.household_id)
-    ).all())  # fmt: skip
-    heads = dict(session.execute(
-        select(Member.household_id, func.min(Member.name))
-        .where(Member.household_id.in_(ids), Member.relation == "head", asof.member_filter(cut))
-        .group_by(Member.household_id)
-    ).all())  # fmt: skip
-    helpers = {
-        hid: (name, unit, phone)
-        for hid, name, unit, phone in session.execute(
-            select(Pairing.household_id, Cadre.name, HelpingUnit.name, Cadre.phone)
-            .join(Cadre, Cadre.id == Pairing.cadre_id)
-            .outerjoin(HelpingUnit, HelpingUnit.id == Cadre.unit_id)
-            .where(Pairing.household_id.in_(ids), asof.pairing_filter(cut))
-            .order_by(Pairing.start_on)
-        )
-    }
-    measures: dict[int, list[str]] = defaultdict(list)
-    for hid, kind in session.execute(
-        select(AssistanceMeasure.household_id, AssistanceMeasure.kind)
-        .where(AssistanceMeasure.household_id.in_(ids), AssistanceMeasure.year <= cut.year)
-        .order_by(AssistanceMeasure.household_id, AssistanceMeasure.year, AssistanceMeasure.id)
-    ):
-        label = codes.MEASURE.label_of(kind)
-        if label not in measures[hid]:
-            measures[hid].append(label)
-    gyear = asof.guarantee_year(session, cut)
-    income = {}
-    if gyear is not None:
-        income = dict(session.execute(
-            select(HouseholdYear.household_id, HouseholdYear.per_capita_income)
-            .where(HouseholdYear.household_id.in_(ids), HouseholdYear.year == gyear)
-        ).all())  # fmt: skip
-    mon = asof.monitoring(cut)
-    monitor = {}
-    for hid, *flags in session.execute(
-        select(mon.c.household_id, *(mon.c[t] for t in codes.MONITOR_TYPE.codes)).where(
-            mon.c.household_id.in_(ids), mon.c.ongoing == 1
-        )
-    ):
-        monitor[hid] = "、".join(codes.MONITOR_TYPE.label_of(t) for t, f in zip(codes.MONITOR_TYPE.codes, flags,
-                                                                               strict=True) if f)  # fmt: skip
-
-    def group_key(r):
-        group = tree.nodes.get(r.group_id) if r.group_id else None
-        return (group.sort_order if group else 10**6, r.number)
-
-    out = []
-    for r in sorted(rows, key=group_key):
-        group = tree.nodes.get(r.group_id) if r.group_id else None
-        helper = helpers.get(r.id, (None, None, None))
-        out.append(HouseholdRow(r.id, {
-            "number": r.number,
-            "group": group.name if group else None,
-            "head": heads.get(r.id),
-            "persons": persons.get(r.id, 0),
-            "status": codes.STATUS.label_of(r.status) if r.status else None,
-            "attribute": codes.ATTRIBUTE.label_of(r.attribute) if r.attribute else None,
-            "cause": codes.CAUSE.label_of(r.main_cause) if r.main_cause else None,
-            "plan_exit_year": f"{r.plan_exit_year}年" if r.plan_exit_year else None,
-            "year_exited": f"{r.year_exited}年" if r.year_exited and r.year_exited <= cut.year else None,
-            "helper": helper[0],
-            "helper_unit": helper[1],
-            "helper_phone": helper[2],
-            "measures": "、".join(measures.get(r.id, [])) or None,
-            "per_capita_income": income.get(r.id),
-            "monitor_type": monitor.get(r.id) or None,
-        }))  # fmt: skip
     return out
 
 

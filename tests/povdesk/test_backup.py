@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from povdesk import backup, demo
+from povdesk.backup import pg as pg_backup
+from povdesk.backup import sqlite as sqlite_backup
 from povdesk.db import open_database
 from povdesk.errors import DatabaseTooNew
 from povdesk.migrate import head_revision
@@ -188,7 +190,7 @@ def test_default_backup_name():
 
 
 def test_libpq_conninfo_keeps_the_password_out_of_the_command_line():
-    conninfo, env = backup._libpq("postgresql+psycopg://clerk:s3cr'et@db.example:5433/county?sslmode=require")
+    conninfo, env = pg_backup.libpq("postgresql+psycopg://clerk:s3cr'et@db.example:5433/county?sslmode=require")
     assert "s3cr" not in conninfo and env["PGPASSWORD"] == "s3cr'et"
     assert conninfo == "host='db.example' port='5433' user='clerk' dbname='county' sslmode='require'"
 
@@ -243,7 +245,7 @@ def test_cli_backup_to_a_missing_folder_is_one_line(county, tmp_path):
 def _pg_tools_or_skip() -> None:
     try:
         for tool in ("pg_dump", "pg_restore", "psql"):
-            backup._tool(tool)
+            pg_backup.tool(tool)
     except backup.ToolMissing as exc:
         pytest.skip(f"PostgreSQL client tools not installed (.ci/run installs the postgresql package): {exc}")
 
@@ -357,7 +359,7 @@ def test_pg_restore_onto_a_new_server_creates_the_roles_it_grants_to(pg_server, 
     demo.generate(db, households=15, seed=6)
     db.close()
     backup.backup(url, tmp_path / "a.dump")
-    assert backup._pg_grantees(tmp_path / "a.dump")  # the schema grants to group roles
+    assert pg_backup.grantees(tmp_path / "a.dump")  # the schema grants to group roles
 
     server = PgServer().start()
     try:
@@ -368,7 +370,7 @@ def test_pg_restore_onto_a_new_server_creates_the_roles_it_grants_to(pg_server, 
         assert result.households == 15
         with admin.connect() as conn:
             roles = set(conn.execute(text("SELECT rolname FROM pg_roles WHERE NOT rolcanlogin")).scalars())
-        assert set(backup._pg_grantees(tmp_path / "a.dump")) <= roles
+        assert set(pg_backup.grantees(tmp_path / "a.dump")) <= roles
         admin.dispose()
     finally:
         server.stop()
@@ -381,7 +383,7 @@ def test_backup_finishes_while_another_program_keeps_writing(county, tmp_path, m
 
     from povdesk.progress import Progress
 
-    monkeypatch.setattr(backup, "PAGES_PER_STEP", 1)  # many steps: every commit between two restarts the copy
+    monkeypatch.setattr(sqlite_backup, "PAGES_PER_STEP", 1)  # many steps: every commit between two restarts the copy
     path = Path(county.url.removeprefix("sqlite:///"))
     stop = threading.Event()
     writes = []

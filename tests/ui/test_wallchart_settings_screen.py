@@ -189,7 +189,7 @@ def test_rural_population_imports_from_a_sheet_for_the_year_shown(
     sheet.append([township, "没有这个村", 100])
     path = tmp_path / "农村人口.xlsx"
     book.save(path)
-    monkeypatch.setattr("ui.wallchart.settings_dialog.open_path", lambda *args: path)
+    monkeypatch.setattr("ui.wallchart.settings_population.open_path", lambda *args: path)
     dialog = _dialog(qtbot, demo_db, settings)
     dialog.population_year.setCurrentIndex(dialog.population_year.findData(2019))
     dialog.population_import.click()

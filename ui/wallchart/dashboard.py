@@ -1,6 +1,7 @@
 """作战图: the wall chart on screen for the county, a township or a village and a year — breadcrumb, KPI tiles lit by
 the targets, the map (click an area to drill down), pyqtgraph charts and the template's tables. The figures are
-built on a worker thread with its own session; a result that arrives after the clerk clicked on is dropped."""
+built on a worker thread with its own session; a result that arrives after the clerk clicked on is dropped. The KPI
+tiles, the chart tabs and the tables tab are built in kpis.py, chart_tabs.py and tables.py."""
 
 from __future__ import annotations
 
@@ -8,17 +9,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -33,19 +31,17 @@ from ui.dialogs import RememberingDialog
 from ui.files import save_path, show_saved
 from ui.ops import run_in_background, show_error
 from ui.settings import AppSettings, Option
-from ui.wallchart.charts import PALETTE, BarChart, Series
+from ui.wallchart.chart_tabs import add_chart_tabs, show_charts
+from ui.wallchart.charts import BarChart
+from ui.wallchart.kpis import KpiRow
 from ui.wallchart.map import AreaMap, Legend, Shape, map_panel
+from ui.wallchart.tables import show_tables
 
 OFFICE = Option("wallchart/office", "", str)  # the issuing office printed on the sheets (作战图设置)
 SPLITTER = Option("wallchart/splitter", QByteArray(), QByteArray)
 FIRST_YEAR = 2014  # the year the registry (建档立卡) began
 LEVEL_NAMES = {"county": "县", "township": "乡镇", "village": "村"}
-CHILD_NAMES = {"county": "乡镇", "township": "村", "village": "村民小组"}
-# KPI tiles: metric keys, in order
-KPIS = ("households", "persons", "poor_persons", "incidence", "exits_actual", "pairing_coverage",
-        "guarantee_short_households", "monitored_households", "risk_elimination_rate")  # fmt: skip
 MAP_METRICS = tuple(k for k, m in METRICS.items() if "{year}" not in k and m.kind in ("count", "percent"))
-RATES = ("food_clothing_rate", "education_rate", "medical_rate", "housing_rate", "water_rate")
 
 
 @dataclass
@@ -77,99 +73,6 @@ def village_of_group(session, area_id: int | None) -> int | None:
 
     area = session.get(Area, area_id) if area_id is not None else None
     return area.parent_id if area is not None and area.level == "group" else area_id
-
-
-def light_style(light: str | None) -> str:
-    from povdesk.wallchart.targets import COLORS
-
-    if light is None:
-        return "QFrame#kpi { background: #f5f5f5; border: 1px solid #cccccc; border-radius: 4px; }"
-    colour = COLORS[light]
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    tint = f"rgb({(r + 3 * 255) // 4}, {(g + 3 * 255) // 4}, {(b + 3 * 255) // 4})"  # a quarter of the light
-    return (f"QFrame#kpi {{ background: {tint}; border: 1px solid {colour}; border-left: 6px solid {colour};"
-            " border-radius: 4px; }")  # fmt: skip
-
-
-class KpiTile(QFrame):
-    """A figure with its label; lit green / amber / red when a target applies to it."""
-
-    def __init__(self, key: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.key = key
-        self.setObjectName("kpi")
-        self.title = QLabel(self.tr(METRICS[key].label), self)
-        self.title.setWordWrap(True)
-        self.title.setStyleSheet("color: #555555;")
-        self.value = QLabel("—", self)
-        font = QFont(self.value.font())
-        font.setPointSize(font.pointSize() + 6)
-        font.setBold(True)
-        self.value.setFont(font)
-        self.note = QLabel(self)
-        self.note.setStyleSheet("color: #555555;")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.setSpacing(0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.value)
-        layout.addWidget(self.note)
-        self.light: str | None = None
-        self.setStyleSheet(light_style(None))
-
-    def set_value(self, text: str, light: str | None, note: str = "") -> None:
-        self.value.setText(text)
-        self.light = light
-        self.note.setText(note)
-        self.setStyleSheet(light_style(light))
-
-
-class TextTableModel(QAbstractTableModel):
-    """The text cells of a template table (templates.table), the total row last and bold."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.headers: list[str] = []
-        self.rows: list[list[str]] = []
-        self.total: list[str] | None = None
-        self._bold: QFont | None = None
-
-    def set_table(self, headers: list[str], rows: list[list[str]], total: list[str] | None) -> None:
-        self.beginResetModel()
-        self.headers, self.rows, self.total = headers, rows, total
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self.rows) + (1 if self.total else 0)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self.headers)
-
-    def _row(self, r: int) -> list[str]:
-        return self.rows[r] if r < len(self.rows) else (self.total or [])
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self._row(index.row())
-        text = row[index.column()] if index.column() < len(row) else ""
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return text if role == Qt.ItemDataRole.DisplayRole or len(text) > 16 else None
-        if role == Qt.ItemDataRole.FontRole and index.row() >= len(self.rows):
-            if self._bold is None:
-                self._bold = QFont()
-                self._bold.setBold(True)
-            return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and text and (text[0].isdigit() or text == "—"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.headers[section] if section < len(self.headers) else None
-        return section + 1 if section < len(self.rows) else ""
 
 
 class DashboardWindow(RememberingDialog):
@@ -232,11 +135,8 @@ class DashboardWindow(RememberingDialog):
         for button in (self.up_button, self.refresh_button, self.pdf_button, self.png_button):
             top.addWidget(button)
 
-        self.kpis = {key: KpiTile(key, self) for key in KPIS}
-        kpi_row = QHBoxLayout()
-        kpi_row.setSpacing(6)
-        for tile in self.kpis.values():
-            kpi_row.addWidget(tile, 1)
+        self.kpi_row = KpiRow(self)
+        self.kpis = self.kpi_row.tiles
 
         self.map = AreaMap(self)
         self.map.area_clicked.connect(self._map_clicked)
@@ -268,51 +168,7 @@ class DashboardWindow(RememberingDialog):
         self.map_panel = map_panel(self, self.map, self.legend, map_top)
 
         self.tabs = QTabWidget(self)
-        self.charts: dict[str, BarChart] = {}
-        self._chart_tab(
-            "base",
-            self.tr("贫困底数"),
-            [
-                ("base_by_area", BarChart("", self)),
-                ("incidence_by_area", BarChart("", self, percent=True)),
-                ("by_attribute", BarChart(self.tr("按贫困户属性（户）"), self)),
-                ("by_cause", BarChart(self.tr("按主要致贫原因（户）"), self)),
-            ],
-        )
-        self._chart_tab(
-            "exits",
-            self.tr("脱贫进度"),
-            [
-                ("exits_by_year", BarChart(self.tr("历年计划与实际脱贫户数"), self, horizontal=False)),
-                ("exits_by_area", BarChart("", self)),
-            ],
-        )
-        self._chart_tab(
-            "guarantees",
-            self.tr("两不愁三保障"),
-            [
-                ("guarantee_rates", BarChart(self.tr("“两不愁三保障”及饮水安全达标率"), self, percent=True)),
-                ("short_by_area", BarChart("", self)),
-            ],
-        )
-        self._chart_tab(
-            "assistance",
-            self.tr("帮扶力量"),
-            [
-                ("forces_by_area", BarChart("", self)),
-                ("coverage_by_area", BarChart("", self, percent=True)),
-                ("visits_by_area", BarChart("", self)),
-            ],
-        )
-        self._chart_tab(
-            "monitoring",
-            self.tr("动态监测"),
-            [
-                ("monitor_types", BarChart(self.tr("监测对象类型与风险消除（户）"), self)),
-                ("elimination_by_area", BarChart("", self, percent=True)),
-            ],
-        )
-        self.charts["incidence_by_area"].empty_text = self.tr("未录入农村人口（在“作战图设置 › 农村人口”中填写或导入）")
+        self.charts = add_chart_tabs(self.tabs, self)
         for chart in self.charts.values():
             chart.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             chart.customContextMenuRequested.connect(lambda pos, c=chart: self._chart_menu(c, pos))
@@ -333,7 +189,7 @@ class DashboardWindow(RememberingDialog):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(top)
-        body.addLayout(kpi_row)
+        body.addLayout(self.kpi_row)
         body.addWidget(self.splitter, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.body)
@@ -343,20 +199,6 @@ class DashboardWindow(RememberingDialog):
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(text)
             self.addAction(action)
-
-    def _chart_tab(self, key: str, title: str, charts: list[tuple[str, BarChart]]) -> None:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        for name, chart in charts:
-            self.charts[name] = chart
-            layout.addWidget(chart)
-        layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(page)
-        scroll.setObjectName(f"tab_{key}")
-        self.tabs.addTab(scroll, title)
 
     def _next_tab(self) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
@@ -409,10 +251,10 @@ class DashboardWindow(RememberingDialog):
         self.up_button.setEnabled(len(d.path) > 1)
         as_of = self.tr("数据截至{0}年{1}月{2}日").format(d.as_of.year, d.as_of.month, d.as_of.day)
         self.status.setText(as_of)
-        self._show_kpis(view)
+        self.kpi_row.show_view(view)
         self._show_map(view)
-        self._show_charts(view)
-        self._show_tables(view)
+        show_charts(self.charts, view)
+        self.table_views = show_tables(self.tables_tabs, self, view, self._table_double_clicked)
         self.loaded.emit()
 
     def _show_breadcrumb(self, d: Dashboard) -> None:
@@ -432,30 +274,6 @@ class DashboardWindow(RememberingDialog):
     def go_up(self) -> None:
         if self.view is not None and len(self.view.dashboard.path) > 1:
             self.navigate(self.view.dashboard.path[-2][0])
-
-    # -- KPI tiles ------------------------------------------------------------------------------------------------
-    def _show_kpis(self, view: View) -> None:
-        from povdesk.wallchart import targets as targets_mod
-        from povdesk.wallchart.templates import format_value
-
-        total = view.dashboard.total
-        for key, tile in self.kpis.items():
-            value = total.values.get(key)
-            target = next((t for t in view.targets if t.metric == key), None)
-            light = None
-            note = ""
-            if target is not None:
-                light = total.lights.get(target.key) or targets_mod.light(target, value)
-                kind = METRICS[key].kind
-                op = "≤" if target.better == "lower" else "≥"
-                note = self.tr("目标{0}{1}").format(op, format_value(target.green, kind))
-                if light:
-                    note = f"{targets_mod.LIGHT_LABELS[light]}　{note}"
-            if key == "incidence" and value is None:
-                note = self.tr("未录入农村人口")
-            elif key == "poor_persons" and total.values.get("persons"):
-                note = self.tr("建档立卡{0}人").format(format_value(total.values.get("persons")))
-            tile.set_value(format_value(value, METRICS[key].kind), light, note)
 
     # -- the map --------------------------------------------------------------------------------------------------
     def current_metric(self) -> str:
@@ -543,73 +361,6 @@ class DashboardWindow(RememberingDialog):
             self.navigate(area_id)
 
     # -- charts ---------------------------------------------------------------------------------------------------
-    def _show_charts(self, view: View) -> None:
-        from povdesk.wallchart.targets import COLORS, light
-
-        d = view.dashboard
-        child = self.tr(CHILD_NAMES[d.level])
-        names = [c.name for c in d.children]
-        total = d.total.values
-
-        def by_area(key: str, colour: str | None = None) -> Series:
-            """A metric of the child areas; lit by its target when it has one and no colour is given."""
-            values = [c.values.get(key) for c in d.children]
-            target = next((t for t in view.targets if t.metric == key), None)
-            if colour is None and target is not None:
-                colours = [COLORS.get(light(target, v) or "", "#bbbbbb") for v in values]
-                return Series(self.tr(METRICS[key].label), values, colours)
-            return Series(self.tr(METRICS[key].label), values, colour or PALETTE[0])
-
-        def of_total(name: str, keys, colour) -> Series:
-            return Series(name, [total.get(k) for k in keys], colour)
-
-        def show(key: str, title: str, categories: list[str], *series: Series) -> None:
-            chart = self.charts[key]
-            chart.title = title
-            chart.set_data(categories, list(series))
-
-        show("base_by_area", self.tr("分{0}建档立卡户数与未脱贫户数").format(child), names,
-             by_area("households", PALETTE[0]), by_area("poor_households", PALETTE[1]))  # fmt: skip
-        show("incidence_by_area", self.tr("分{0}贫困发生率").format(child), names, by_area("incidence"))
-        self.charts["incidence_by_area"].setVisible(d.level != "village")  # groups have no rural population
-        for key, chart_key in (("attribute", "by_attribute"), ("cause", "by_cause")):
-            counts = d.breakdowns.get(key) or {}
-            self.charts[chart_key].setVisible(bool(counts))
-            self.charts[chart_key].set_data(list(counts), [Series(self.tr("户数"), list(counts.values()), PALETTE[2])])
-        years = [str(y) for y in d.years]
-        planned = of_total(self.tr("计划脱贫户数"), [f"exits_planned_{y}" for y in years], PALETTE[0])
-        actual = of_total(self.tr("实际脱贫户数"), [f"exits_actual_{y}" for y in years], PALETTE[2])
-        show("exits_by_year", self.tr("历年计划与实际脱贫户数"), years, planned, actual)
-        show("exits_by_area", self.tr("分{0}{1}年计划与实际脱贫户数").format(child, d.year), names,
-             by_area("exits_planned", PALETTE[0]), by_area("exits_actual", PALETTE[2]))  # fmt: skip
-        rates = of_total(self.tr("达标率"), RATES, PALETTE[2])
-        show(
-            "guarantee_rates",
-            self.tr("“两不愁三保障”及饮水安全达标率"),
-            [self.tr(METRICS[k].label) for k in RATES],
-            rates,
-        )
-        title = self.tr("分{0}“两不愁三保障”未达标户数").format(child)
-        show("short_by_area", title, names, by_area("guarantee_short_households"))
-        show("forces_by_area", self.tr("分{0}帮扶单位、工作队与帮扶干部").format(child), names,
-             by_area("units", PALETTE[0]), by_area("teams", PALETTE[1]), by_area("cadres", PALETTE[3]))  # fmt: skip
-        show("coverage_by_area", self.tr("分{0}结对覆盖率").format(child), names, by_area("pairing_coverage"))
-        show(
-            "visits_by_area",
-            self.tr("分{0}近三个月走访次数").format(child),
-            names,
-            by_area("visits_recent", PALETTE[4]),
-        )
-        kinds = ("monitored_unstable", "monitored_marginal", "monitored_sudden", "risk_eliminated_households")
-        monitored = of_total(self.tr("户数"), kinds, [PALETTE[1], PALETTE[0], PALETTE[3], PALETTE[2]])
-        show(
-            "monitor_types",
-            self.tr("监测对象类型与风险消除（户）"),
-            [self.tr(METRICS[k].label) for k in kinds],
-            monitored,
-        )
-        show("elimination_by_area", self.tr("分{0}风险消除率").format(child), names, by_area("risk_elimination_rate"))
-
     def _chart_menu(self, chart: BarChart, pos) -> None:
         menu = QMenu(self)
         menu.addAction(self.tr("将此图导出为图片…"), lambda: self._export_chart(chart))
@@ -625,45 +376,6 @@ class DashboardWindow(RememberingDialog):
         show_saved(self, path, self.tr("图表图片"))
 
     # -- tables ---------------------------------------------------------------------------------------------------
-    def _show_tables(self, view: View) -> None:
-        from povdesk.wallchart import templates
-
-        d = view.dashboard
-        current = self.tables_tabs.currentIndex()
-        old_pages = [self.tables_tabs.widget(i) for i in range(self.tables_tabs.count())]
-        self.tables_tabs.clear()
-        for page in old_pages:  # clear() only takes them out
-            page.deleteLater()
-        self.table_views = []
-        for table_template in getattr(view.template, "tables", ()):
-            headers, rows, total = templates.table(d, table_template)
-            model = TextTableModel(self)
-            model.set_table(headers, rows, total)
-            table = QTableView(self)
-            table.setModel(model)
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            table.setAlternatingRowColors(True)
-            table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-            table.horizontalHeader().setResizeContentsPrecision(60)  # widths from the first rows: fast enough
-            table.resizeColumnsToContents()
-            if table_template.rows == "children" and d.level != "village":
-                table.setToolTip(self.tr("双击一行查看该区划的作战图"))
-                table.doubleClicked.connect(self._table_double_clicked)
-            self.table_views.append(table)
-            page = QWidget(self)
-            box = QVBoxLayout(page)
-            box.setContentsMargins(4, 6, 4, 4)
-            heading = QLabel(table_template.title, page)
-            heading.setStyleSheet("font-weight: bold;")
-            box.addWidget(heading)
-            box.addWidget(table, 1)
-            title = table_template.title.replace("\u3000", " ")
-            self.tables_tabs.addTab(page, title.split(" ", 1)[0] if len(title) > 12 else title)  # "表一"
-            self.tables_tabs.setTabToolTip(self.tables_tabs.count() - 1, table_template.title)
-        if 0 <= current < self.tables_tabs.count():
-            self.tables_tabs.setCurrentIndex(current)
-
     def _table_double_clicked(self, index: QModelIndex) -> None:
         children = self.view.dashboard.children if self.view else []
         if 0 <= index.row() < len(children) and children[index.row()].area_id is not None:
