@@ -3,11 +3,7 @@ visits and the responsibility table. Each screen loads when first opened and fol
 
 from __future__ import annotations
 
-import importlib
-
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from ui.screens import ScreensFeature
 
 # (menu, module, class, title, shortcut): every screen is built as Cls(db, settings, area_id, parent) and emits
 # data_changed after a write.
@@ -25,38 +21,9 @@ SCREENS = (
 )
 
 
-class PairingFeature(QObject):
+class PairingFeature(ScreensFeature):
     def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.actions: dict[str, QAction] = {}
-        self.open: dict[str, QWidget] = {}  # class name → the open screen
-        for menu, module, cls, title, shortcut in SCREENS:
-            if module is None:
-                window.menus[menu].addSeparator()
-                continue
-            action = QAction(window.tr(title), window)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(lambda _=False, m=module, c=cls: self.show_screen(m, c))
-            window.menus[menu].addAction(action)
-            self.actions[cls] = action
-
-    def show_screen(self, module: str, cls: str) -> QWidget:
-        """Open the screen, or bring it to the front if it is open already."""
-        screen = self.open.get(cls)
-        if screen is None:
-            w = self.window
-            screen = getattr(importlib.import_module(module), cls)(w.db, w.settings, w.current_area_id(), w)
-            screen.setWindowFlag(Qt.WindowType.Window)
-            screen.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            screen.data_changed.connect(w.data_changed.emit)
-            screen.destroyed.connect(lambda _=None, c=cls: self.open.pop(c, None))
-            self.open[cls] = screen
-        screen.show()
-        screen.raise_()
-        screen.activateWindow()
-        return screen
+        super().__init__(window, SCREENS)
 
 
 def install(window) -> None:
