@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from upgrades import database_at
 
 from povdesk import db as dbmod
 from povdesk import migrate
@@ -172,28 +173,20 @@ def test_statistics_that_cannot_be_refreshed_do_not_fail_the_work_before(sqlite_
 def test_upgrade_to_pairing_schemes_keeps_the_countys_table_pairings_and_visits(tmp_path):
     """0008: the county's own quota becomes the scheme "321"; a household paired twice keeps its newest helper, the
     other pairing ends (history, not deleted); "warmth,policy" visits become two kinds."""
-    from alembic import command
-
     from povdesk.model import Pairing, Visit
 
-    url = f"sqlite:///{tmp_path / 'county.db'}"
-    dbmod.open_database(url).close()
-    engine = dbmod.create_db_engine(url)
-    cfg = migrate.alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0007")
-        for statement in (
+    database = database_at(
+        tmp_path / "county.db",
+        "0007",
+        (
             "UPDATE pairing_quota SET households = 4 WHERE rank = 'section'",
             "INSERT INTO area (id, level, name, path, sort_order, is_poor_village) VALUES (1, 'village', '一村', '1/', 0, 0)",
             "INSERT INTO household (id, number, village_id, needs_review) VALUES (1, '0001', 1, 0)",
             "INSERT INTO cadre (id, name, rank, active, name_pinyin) VALUES (1, '甲', 'general', 1, ''), (2, '乙', 'general', 1, '')",
             "INSERT INTO pairing (cadre_id, household_id, start_on) VALUES (1, 1, '2019-01-01'), (2, 1, '2021-07-01')",
             "INSERT INTO visit (cadre_id, household_id, visited_on, kinds) VALUES (2, 1, '2022-01-05', 'warmth,policy')",
-        ):
-            conn.execute(text(statement))
-    engine.dispose()
-    database = dbmod.open_database(url)
+        ),
+    )
     with database.session() as s:
         assert schemes.current_scheme(s).quotas == {"county_leader": 3, "section": 4, "general": 1, "township": None}
         pairings = [(p.cadre_id, p.end_on is None) for p in s.scalars(select(Pairing).order_by(Pairing.id))]

@@ -4,10 +4,10 @@ members, monitoring and pairings by date; and the 0009 upgrade with data."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
+from upgrades import database_at
 
-from povdesk import areas, history, migrate
-from povdesk import db as dbmod
+from povdesk import areas, history
 from povdesk.households.display import history as household_history
 from povdesk.model import Cadre, ChangeLog, Household, Member, MonitoredHousehold, Pairing
 from povdesk.wallchart import figures
@@ -215,26 +215,18 @@ def test_a_village_merge_writes_ids_and_the_history_still_names_the_merged_villa
 
 def test_upgrade_to_0009_turns_merge_names_into_ids(tmp_path):
     """A merge recorded by 0008's PovDesk (names in the change log) becomes ids; the new column and table exist."""
-    from alembic import command
-
-    url = f"sqlite:///{tmp_path / 'county.db'}"
-    dbmod.open_database(url).close()
-    engine = dbmod.create_db_engine(url)
-    cfg = migrate.alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0008")
-        for statement in (
+    database = database_at(
+        tmp_path / "county.db",
+        "0008",
+        (
             "INSERT INTO area (id, level, name, path, sort_order, is_poor_village) VALUES (2, 'village', '二村', '2/', 0, 0)",
             "INSERT INTO household (id, number, village_id, needs_review) VALUES (1, '0001', 2, 0)",
             "INSERT INTO change_log (household_id, kind, field, old_value, new_value, reason, user, at) VALUES "
             "(1, 'field', 'village_id', '一村', '二村', '村合并：一村并入二村', '', '2024-03-01 10:00:00')",
             "INSERT INTO audit_log (user, action, entity, entity_id, detail, at) VALUES ('', 'area_merge', 'area', 2, "
             '\'{"source_id": 7, "source": "一村", "target": "二村"}\', \'2024-03-01 10:00:00\')',
-        ):
-            conn.execute(text(statement))
-    engine.dispose()
-    database = dbmod.open_database(url)
+        ),
+    )
     with database.session() as s:
         entry = s.scalar(select(ChangeLog))
         assert (entry.old_value, entry.new_value) == ("7", "2")
