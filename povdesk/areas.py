@@ -294,7 +294,11 @@ def merge_villages(session: Session, source_id: int, target_id: int, *, user: st
         # ids, as the editor writes them: a past year's wall chart places the household in its old village
         history.record(session, household_id=household_id, kind="field", field="village_id", old=source.id,
                        new=target.id, reason=reason, user=user)  # fmt: skip
-    session.execute(update(Household).where(Household.village_id == source.id).values(village_id=target.id))
+    session.execute(
+        update(Household)
+        .where(Household.village_id == source.id)
+        .values(village_id=target.id, version=Household.version + 1)  # an editor open on one of them is refused
+    )
     for column, _what in _VILLAGE_REFERENCES:
         session.execute(update(column.class_).where(column == source.id).values({column.key: target.id}))
     target_years = select(MonitoringLine.year).where(MonitoringLine.area_id == target.id)
@@ -359,10 +363,14 @@ class AreaEvent:
     detail: dict
 
 
+AUDIT_ACTIONS = ("insert", "update", "delete")  # povdesk.audit.ACTIONS: every ORM write, recorded by the session hook
+
+
 def area_history(session: Session, area_id: int) -> list[AreaEvent]:
     """What happened to an area (added, renamed, coded, merged into), newest first."""
     rows = session.execute(
-        select(AuditLog).where(AuditLog.entity == "area", AuditLog.entity_id == area_id)
+        select(AuditLog).where(AuditLog.entity == "area", AuditLog.entity_id == area_id,
+                               AuditLog.action.not_in(AUDIT_ACTIONS))  # the named events, not the session hook's rows
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
     ).scalars()  # fmt: skip
     return [AreaEvent(r.at, r.user, r.action, json.loads(r.detail or "{}")) for r in rows]

@@ -16,13 +16,14 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from povdesk import APP_NAME, migrate
+from povdesk import APP_NAME, audit, migrate  # noqa: F401 - audit: its session hook records every ORM write
 from povdesk.errors import DatabaseError, NetworkShareError
 from povdesk.files import os_error_text
 
 log = logging.getLogger(__name__)
 
 ENV_VAR = "POVDESK_DB"
+WRITE_UNIT = "povdesk_write_unit"  # execution option of the connection of Database.transaction()
 NETWORK_FS = {"cifs", "smb", "smb2", "smb3", "smbfs", "nfs", "nfs4", "afs", "ncpfs", "fuse.sshfs", "9p", "davfs"}
 
 
@@ -102,7 +103,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A write unit takes the write lock first (waiting up to the busy timeout for another writer): a deferred
+        # transaction that reads and then writes cannot wait, SQLite fails it at once with "database is locked".
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_UNIT) else "BEGIN")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -151,8 +154,14 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back entirely on any error."""
+        """A session whose work is committed on success and rolled back entirely on any error.
+
+        On SQLite it starts with BEGIN IMMEDIATE: a save while another process writes waits (busy timeout, 10 s)
+        and then goes on, or fails with db_errors.DatabaseBusy. Sessions from `session()` (reads) stay deferred.
+        """
         with self.session_factory() as session, session.begin():
+            if self.is_sqlite:
+                session.connection(execution_options={WRITE_UNIT: True})
             yield session
 
     def refresh_statistics(self) -> None:

@@ -49,6 +49,8 @@ def explain(exc: sa_exc.SQLAlchemyError) -> DatabaseError:
                 f"另一台电脑（或另一个窗口）同时写入了相同的记录（例如正在导入同一份花名册），{UNDONE}。请等它完成后重试"
             )
         return ConcurrentWrite(f"要写入的记录与库中数据冲突（可能刚被另一台电脑修改或删除），{UNDONE}。请刷新后重试")
+    if code.startswith("SQLITE_BUSY"):  # SQLite: another process held the write lock past the busy timeout (10 s)
+        return DatabaseBusy(f"另一个程序正在写入数据库（如正在导入花名册），请稍后再试。{UNDONE}")
     if code in _BUSY_STATES or "database is locked" in lowered or "database table is locked" in lowered:
         return DatabaseBusy(f"数据库正被另一台电脑（或另一个窗口）的导入、保存占用，{UNDONE}。请稍后重试")
     if code == "42501" and "row-level security" in lowered:  # PostgreSQL: a row outside the clerk's areas

@@ -14,10 +14,15 @@ _MOMENT = "povdesk_change_time"
 
 
 def _moment(session: Session) -> dt.datetime:
-    """The clerk's local time of the session's current transaction: one save, one moment in the history."""
+    """The UTC time (naive) of the session's current transaction: one save, one moment in the history.
+
+    UTC on both databases, written here rather than by a server default; the screens show it in local time."""
     if _MOMENT not in session.info:
-        session.info[_MOMENT] = dt.datetime.now().replace(microsecond=0)
+        session.info[_MOMENT] = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     return session.info[_MOMENT]
+
+
+moment = _moment  # for the bulk writers of ChangeLog rows
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -53,8 +58,8 @@ def record(
 ) -> ChangeLog:
     """Append one change (kind from codes.CHANGE_KIND); values are stored as text, codes as codes.
 
-    The time is the clerk's local time at the first change of the transaction, set here: the column's server
-    default is UTC on SQLite, local on PostgreSQL.
+    The time is UTC at the first change of the transaction, set here: the column's server default is UTC on
+    SQLite but local on PostgreSQL.
     """
     entry = ChangeLog(
         at=at or _moment(session),

@@ -12,6 +12,7 @@ FEATURES: list[str] = [
     "ui.wallchart",
     "ui.backup",
     "ui.users",
+    "ui.audit",
 ]
 
 

@@ -67,11 +67,13 @@ class MainWindow(QMainWindow):
 
     def attach(self, db: Database, *, features: list[str] | None = None) -> None:
         """Fill the frame in: the area tree and the views over `db`, the features' menus, the saved layout."""
+        from povdesk import audit
         from ui.area_tree import AreaTree
         from ui.features import install_all
         from ui.start_page import is_demo
 
         self.db = db
+        audit.set_user(db, self.user_name)  # every write of this window's sessions is audited under this name
         self.area_tree = AreaTree(db, self, settings=self.settings)
         self.summary = QLabel(self)
         self.summary.setObjectName("areaSummary")
@@ -109,6 +111,13 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._show_start_page_if_empty()
         self.ready = True
+
+    def user_name(self) -> str:
+        """Who writes: the logged-in user, else the 经办人 setting (empty: the audit takes the computer's login)."""
+        from ui.operator_name import OPERATOR
+
+        login = getattr(self, "login", None)
+        return login.name if login is not None else self.settings.get(OPERATOR).strip()
 
     def current_area_id(self) -> int | None:
         return self.area_tree.current_area_id()

@@ -2,11 +2,13 @@
 
 from povdesk.households.display import HistoryRow, field_label, history, value_label
 from povdesk.households.draft import (
+    ConflictField,
     EditConflict,
     EpisodeDraft,
     HouseholdDraft,
     MeasureDraft,
     MemberDraft,
+    VersionConflict,
     VillageOption,
     YearDraft,
     add_year,
@@ -20,7 +22,7 @@ from povdesk.households.draft import (
     village_options,
 )
 from povdesk.households.review import field_name, kept_values
-from povdesk.households.saving import save
+from povdesk.households.saving import rebase, save
 from povdesk.households.status import (
     ACTIONS,
     StatusChange,
@@ -31,9 +33,9 @@ from povdesk.households.status import (
 from povdesk.households.validation import Problem, ValidationFailed, member_problems, validate
 
 __all__ = [
-    "ACTIONS", "EditConflict", "EpisodeDraft", "HistoryRow", "HouseholdDraft", "MeasureDraft", "MemberDraft",
+    "ACTIONS", "ConflictField", "EditConflict", "EpisodeDraft", "HistoryRow", "HouseholdDraft", "MeasureDraft", "MemberDraft",
     "Problem", "StatusChange", "ValidationFailed", "VillageOption", "YearDraft", "add_year", "allowed_actions", "apply_status_change",
     "field_label", "field_name", "has_changes", "history", "kept_values", "load", "member_problems", "new_draft",
-    "recompute", "remove_member", "save", "set_id_number", "undo_last_status_change", "validate", "value_label",
+    "rebase", "recompute", "remove_member", "save", "set_id_number", "undo_last_status_change", "validate", "value_label", "VersionConflict",
     "values_to_verify", "village_options",
 ]  # fmt: skip

@@ -22,6 +22,31 @@ class EditConflict(PovDeskError):
     """Someone else saved the same field of the household after this draft was loaded."""
 
 
+@dataclass
+class ConflictField:
+    """One field that differs between the clerk's draft and what is saved now."""
+
+    row: str  # "该户" or "成员“张三”"
+    label: str
+    yours: str
+    saved: str
+
+
+class VersionConflict(EditConflict):
+    """The household (or one of its members) was saved by someone else after this draft was loaded.
+
+    `fields` lists, field by field, this draft's values and the saved ones; `versions` maps ("household" | member id)
+    to the version saved now, so that `rebase` lets the clerk save over it on purpose.
+    """
+
+    def __init__(self, message: str, *, by: str, fields: list[ConflictField], versions: dict, saved: dict) -> None:
+        super().__init__(message)
+        self.by = by
+        self.fields = fields
+        self.versions = versions
+        self.saved = saved  # ("household" | member id) → {field: value saved now}
+
+
 # Fields the clerk edits directly; status and the two years change only through status changes.
 HOUSEHOLD_FIELDS = (
     "number", "village_id", "group_id", "address", "phone", "bank_name", "bank_account", "ident_standard",
@@ -110,6 +135,7 @@ class _AsWritten(_Tracked):
     unverified: dict[str, str] = field(default_factory=dict, compare=False)  # field key → the text as written
     extra: dict[str, str] = field(default_factory=dict, compare=False)  # kept column → value
     checked: set[str] = field(default_factory=set, compare=False)  # unverified keys the clerk marked 已核实
+    version: int | None = field(default=None, compare=False)  # the row's version when loaded: saving checks it
 
     # The draft fields that answer an unverified key, where they are not the key itself.
     ANSWERED_BY: ClassVar[dict[str, tuple[str, ...]]] = {}
@@ -291,6 +317,7 @@ def _copy(model_obj: Any, cls: type[_Tracked], *extra: str) -> _Tracked:
     row = cls(id=model_obj.id, **_snapshot(model_obj, cls.FIELDS + extra))
     if isinstance(row, _AsWritten):
         row.unverified, row.extra = dict(model_obj.unverified or {}), dict(model_obj.extra or {})
+        row.version = model_obj.version
     row.mark_loaded()
     return row
 

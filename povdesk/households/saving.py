@@ -9,18 +9,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from povdesk import history, idnumber
+from povdesk import db_errors, history, idnumber
 from povdesk.db import Database
 from povdesk.errors import DatabaseError, NotFound
 from povdesk.households.draft import (
     CODE_FIELDS,
     FIELD_LABELS,
     HOUSEHOLD_FIELDS,
+    ConflictField,
     EditConflict,
     HouseholdDraft,
     MeasureDraft,
     MemberDraft,
+    VersionConflict,
     YearDraft,
     recompute,
 )
@@ -58,6 +61,70 @@ def _label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
 
 
+def _shown(name: str, value: Any) -> str:
+    if name in CODE_FIELDS:
+        return CODE_FIELDS[name].label_of(value) or ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _last_writer(session: Session, household_id: int) -> str:
+    """Who saved the household last, as its history says."""
+    user = session.scalar(
+        select(ChangeLog.user).where(ChangeLog.household_id == household_id).order_by(ChangeLog.id.desc()).limit(1)
+    )
+    return user or "其他人"
+
+
+def _check_versions(session: Session, draft: HouseholdDraft, household: Household) -> None:
+    """Refuse a save from a draft loaded before someone else saved the household (or a member it changes).
+
+    Every writer bumps `version` (the ORM on each UPDATE, Core writers by `version = version + 1`); the household
+    row is locked (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) so the check cannot race with another save.
+    """
+    stale: list[tuple[str, Any, Any, Any]] = []  # (key, draft row, saved object, label of the row)
+    if (draft.changed_fields() or draft.status_changes) and household.version != draft.version:
+        stale.append(("household", draft, household, "该户"))
+    members = {m.id: m for m in household.members}
+    for row in draft.members:
+        if row.id is None or not row.changed_fields():
+            continue
+        member = members.get(row.id)
+        if member is not None and member.version != row.version:
+            stale.append((row.id, row, member, f"成员“{row.original['name']}”"))
+    if not stale:
+        return
+    fields, versions, saved = [], {}, {}
+    for key, row, obj, what in stale:
+        versions[key] = obj.version
+        saved[key] = {name: getattr(obj, name) for name in row.FIELDS}
+        for name in row.FIELDS:
+            mine, theirs = getattr(row, name), getattr(obj, name)
+            if mine != theirs:
+                fields.append(ConflictField(what, _label(name), _shown(name, mine), _shown(name, theirs)))
+    by = _last_writer(session, household.id)
+    raise VersionConflict(
+        f"这户刚被“{by}”修改过（在您打开之后保存），为免覆盖他人的修改，本次未保存任何内容。"
+        "请对比双方的内容，选择保留您的修改或采用已保存的内容",
+        by=by, fields=fields, versions=versions, saved=saved,
+    )  # fmt: skip
+
+
+def rebase(draft: HouseholdDraft, conflict: VersionConflict) -> None:
+    """The clerk keeps their version: take the saved versions, so that the next save writes the draft over them.
+
+    Every field of a stale row whose saved value differs from the draft is then a change of this draft.
+    """
+    rows = {"household": draft, **{m.id: m for m in draft.members if m.id is not None}}
+    for key, version in conflict.versions.items():
+        row = rows.get(key)
+        if row is None:
+            continue
+        row.version = version
+        row.original = dict(conflict.saved[key])
+
+
 class _Writer:
     def __init__(self, session: Session, draft: HouseholdDraft, user: str) -> None:
         self.s = session
@@ -91,10 +158,8 @@ class _Writer:
         self.household = self.s.get(Household, draft.id, with_for_update=True)
         if self.household is None:
             raise NotFound(f"户编号为{draft.original['number']}的户已被删除，无法保存")
+        _check_versions(self.s, draft, self.household)
         changed = [name for name in draft.changed_fields() if name in HOUSEHOLD_FIELDS]
-        _check_unchanged_since_load(self.household, draft, changed, "该户")
-        if draft.status_changes:
-            _check_unchanged_since_load(self.household, draft, ["status"], "该户")
         history.apply_changes(
             self.s, self.household, {name: values[name] for name in changed}, household_id=self.hid, user=self.user
         )
@@ -168,7 +233,6 @@ class _Writer:
         if member is None or member.household_id != self.hid:
             raise EditConflict(f"成员“{row.name}”已被其他人移出本户；本次未保存任何内容，请重新打开该户")
         changed = row.changed_fields()
-        _check_unchanged_since_load(member, row, changed, f"成员“{row.original['name']}”")
         removal = {name: values[name] for name in ("removed_on", "removed_reason") if name in changed}
         edits = {name: values[name] for name in changed if name not in removal}
         history.apply_changes(
@@ -236,12 +300,20 @@ def save(db: Database, draft: HouseholdDraft, user: str = "") -> int:
     """
     try:
         return _save(db, draft, user)
+    except StaleDataError:
+        # Another writer changed the row between this session's read and its UPDATE (the version_id_col check).
+        raise EditConflict(
+            "这户刚被其他人修改并保存，为免覆盖他人的修改，本次未保存任何内容；请关闭后重新打开该户再修改"
+        ) from None
     except IntegrityError:
         # Someone saved the same household number, ID number or data year in the meantime.
         raise EditConflict(
             "保存时发现户编号、身份证号或年度数据刚被其他人登记，本次未保存任何内容；请关闭后重新打开该户核对"
         ) from None
     except OperationalError as exc:
+        explained = db_errors.explain(exc)
+        if isinstance(explained, db_errors.DatabaseBusy):
+            raise explained from None
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise DatabaseError(f"写入数据库失败，本次未保存任何内容：{reason}") from None
 

@@ -95,6 +95,9 @@ class Pairing(Base):
     end_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     end_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64), default="", server_default="")  # who made the pairing
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))  # as on Household
+
+    __mapper_args__ = {"version_id_col": version}
 
     cadre: Mapped[Cadre] = relationship()
 

@@ -50,6 +50,11 @@ class Household(Timestamped, Base):
     extra: Mapped[dict | None] = mapped_column(JSON)
     # The household or one of its members has an unverified value: the household list's 待核实 filter.
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"), index=True)
+    # Bumped by every UPDATE (the ORM through version_id_col, Core writers by `version = version + 1`): a save from
+    # an editor that loaded an older version is refused instead of overwriting (no lost update).
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     members: Mapped[list[Member]] = relationship(back_populates="household", order_by="Member.id")
     years: Mapped[list[HouseholdYear]] = relationship(back_populates="household", order_by="HouseholdYear.year")
@@ -103,6 +108,9 @@ class Member(Timestamped, Base):
     extra: Mapped[dict | None] = mapped_column(JSON)  # as on Household: the person-level columns kept as written
     removed_on: Mapped[dt.date | None] = mapped_column(Date)
     removed_reason: Mapped[str | None] = mapped_column(String(16))  # codes.REMOVAL_REASON
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))  # as on Household
+
+    __mapper_args__ = {"version_id_col": version}
 
     household: Mapped[Household] = relationship(back_populates="members")
 
@@ -169,8 +177,13 @@ class ChangeLog(Base):
     __tablename__ = "change_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    # SET NULL: the history outlives a deleted household, named by the two columns below, which a trigger on household
+    # fills as the row goes (migration 0011), whoever deletes it
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id", ondelete="SET NULL"), index=True)
+    household_number: Mapped[str | None] = mapped_column(String(32))
+    household_name: Mapped[str | None] = mapped_column(String(32))  # the head's name
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
+    # naive UTC, written by Python (history._moment); shown in local time
     at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     user: Mapped[str] = mapped_column(String(64), default="")
     kind: Mapped[str] = mapped_column(String(16))  # codes.CHANGE_KIND

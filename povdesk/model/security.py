@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,15 +26,26 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+def utc_now() -> dt.datetime:
+    """Naive UTC, written by Python on both databases: a server default is UTC on SQLite but local on PostgreSQL."""
+    return dt.datetime.fromtimestamp(time.time(), dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
 class AuditLog(Base):
+    """Who wrote what, when (UTC): one entry per ORM insert, update or delete (povdesk.audit), or per import."""
+
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp(), index=True)
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=utc_now, server_default=func.current_timestamp(), index=True
+    )
     user: Mapped[str] = mapped_column(String(64), default="")
-    action: Mapped[str] = mapped_column(String(32))
-    entity: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))  # insert / update / delete, or a named action (roster_import…)
+    entity: Mapped[str | None] = mapped_column(String(32))  # the table
     entity_id: Mapped[int | None] = mapped_column(Integer)
+    # the household a row belongs to, kept (no foreign key) when the household is deleted: its history stays readable
+    household_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[str | None] = mapped_column(Text)  # JSON
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from povdesk import codes
+from povdesk.audit import entry as audit_entry
 from povdesk.db import Database
-from povdesk.model import AuditLog, Cadre, HelpingUnit, Household, Member
+from povdesk.model import Cadre, HelpingUnit, Household, Member
 from povdesk.progress import Progress
 from povdesk.roster import normalize as nz
 from povdesk.roster.cells import CellError
@@ -371,8 +372,7 @@ def import_transaction(
     sheet = {"file": str(path), "sheet": source.roster.name}
     with db.session() as session:
         session.begin()
-        audit = AuditLog(user=user, action=action, entity=entity, detail=json.dumps(sheet, ensure_ascii=False))
-        session.add(audit)
+        audit = audit_entry(session, action, entity, detail=sheet, user=user)
         session.flush()
         yield session
         result.rejected.sort()

@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from povdesk import codes
+from povdesk.audit import entry as audit_entry
 from povdesk.bulk import bulk_insert
 from povdesk.model import Area, Cadre, HelpingUnit, Household, Member, Pairing, UnitVillage
 from povdesk.pairing.schemes import CATCH_ALL_RANK, Scheme
@@ -461,7 +462,11 @@ def describe(session: Session, proposal: Proposal) -> list[ProposalRow]:
 
 
 def apply(session: Session, proposal: Proposal, *, user: str, today: dt.date) -> None:
-    """Write the proposal in the caller's transaction: end what the re-plan replaces, then the new pairings."""
+    """Write the proposal in the caller's transaction: end what the re-plan replaces, then the new pairings.
+
+    Core writes, which the audit's session hook does not see: one audit entry tells what the run wrote."""
+    audit_entry(session, "pairing_plan", "pairing", detail={"area_id": proposal.area_id, "replan": proposal.replan,
+                "ended": len(proposal.ending), "added": len(proposal.assignments)}, user=user)  # fmt: skip
     if proposal.ending:
         for chunk in range(0, len(proposal.ending), 30000):
             ids = proposal.ending[chunk : chunk + 30000]
@@ -469,12 +474,12 @@ def apply(session: Session, proposal: Proposal, *, user: str, today: dt.date) ->
             session.execute(
                 update(Pairing)
                 .where(Pairing.id.in_(ids), Pairing.start_on <= today)
-                .values(end_on=today, end_reason=REPLAN_REASON)
+                .values(end_on=today, end_reason=REPLAN_REASON, version=Pairing.version + 1)
             )
             session.execute(
                 update(Pairing)
                 .where(Pairing.id.in_(ids), Pairing.start_on > today)
-                .values(end_on=Pairing.start_on, end_reason=REPLAN_REASON)
+                .values(end_on=Pairing.start_on, end_reason=REPLAN_REASON, version=Pairing.version + 1)
             )
     bulk_insert(
         session,

@@ -11,11 +11,12 @@ from pathlib import Path
 from sqlalchemy import exists, select, text, update
 from sqlalchemy.orm import Session
 
+from povdesk import history
+from povdesk.audit import entry as audit_entry
 from povdesk.bulk import bulk_insert, indexes_built_after, no_gc_passes
 from povdesk.db import Database
 from povdesk.errors import PovDeskError
 from povdesk.model import (
-    AuditLog,
     ChangeLog,
     Household,
     HouseholdYear,
@@ -201,7 +202,12 @@ class _Run:
             household.members = []
         self._insert(batch)
         if review:
-            self.s.execute(update(Household).where(Household.id.in_(review)).values(needs_review=True))
+            # version + 1: a Core UPDATE is a write like any other, an editor that loaded these households is refused
+            self.s.execute(
+                update(Household)
+                .where(Household.id.in_(review))
+                .values(needs_review=True, version=Household.version + 1)
+            )
 
     def _extras(self, household: HouseholdRecord) -> Extras:
         """The kept columns of a household's rows: (household values, each member's values, keys held per person).
@@ -227,6 +233,9 @@ class _Run:
         bulk_insert(self.s, HouseholdYear, batch.years)
         bulk_insert(self.s, MonitoredHousehold, batch.monitors)
         bulk_insert(self.s, Pairing, batch.pairings)
+        moment = history.moment(self.s)  # UTC by Python, as every history entry: not the server default
+        for log in batch.logs:
+            log["at"] = moment
         bulk_insert(self.s, ChangeLog, batch.logs)
 
 
@@ -330,9 +339,8 @@ def import_roster(
         try:
             session.begin()
             _one_import_at_a_time(session)
-            audit = AuditLog(user=user, action="roster_import", entity="household",
-                             detail=json.dumps({"file": str(path), "sheet": roster.name}, ensure_ascii=False))  # fmt: skip
-            session.add(audit)
+            audit = audit_entry(session, "roster_import", "household", detail={"file": str(path), "sheet": roster.name},
+                                user=user)  # fmt: skip
             session.flush()
             _Run(session, roster, parser, result, user=user, today=today, progress=progress).run()
             result.rejected = sorted(parser.rejected)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from povdesk import demo, households, idnumber
 from povdesk.errors import RuleViolation
-from povdesk.households import EditConflict, MeasureDraft, MemberDraft, ValidationFailed
+from povdesk.households import EditConflict, MeasureDraft, MemberDraft, ValidationFailed, VersionConflict
 from povdesk.model import Area, AssistanceMeasure, ChangeLog, Household, HouseholdYear, Member, MonitoredHousehold
 
 TODAY = dt.date.today()
@@ -290,8 +290,13 @@ def test_a_field_saved_by_someone_else_is_not_overwritten(county):
     first, second = _load(county, hid), _load(county, hid)
     first.phone = "13900000001"
     households.save(county, first, user="甲")
-    # a different field saves, and keeps the first clerk's phone
+    # a different field too is refused now (issue 14: the household's version is checked, not field by field);
+    # the clerk who keeps their version saves over it on purpose, with what the other clerk saved shown to them
     second.address = "新村路8号"
+    with pytest.raises(VersionConflict, match="这户刚被“甲”修改过") as refused:
+        households.save(county, second, user="乙")
+    households.rebase(second, refused.value)
+    second.phone = "13900000001"  # the clerk took the other phone over into their version
     households.save(county, second, user="乙")
     household = _load(county, hid)
     assert (household.phone, household.address) == ("13900000001", "新村路8号")
@@ -303,7 +308,7 @@ def test_a_field_saved_by_someone_else_is_not_overwritten(county):
     stale.bank_name = "农业银行"
     stale.members[0].name = "改名二"
     logs = _count(county, ChangeLog)
-    with pytest.raises(EditConflict, match="已被其他人修改并保存"):
+    with pytest.raises(EditConflict, match="为免覆盖他人的修改，本次未保存任何内容"):
         households.save(county, stale, user="乙")
     assert _count(county, ChangeLog) == logs
     assert _load(county, hid).bank_name != "农业银行"

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from argon2 import PasswordHasher
 from sqlalchemy import select, text
 
@@ -139,7 +140,10 @@ def test_migration_0010_maps_the_old_role_codes(sqlite_db):
     with sqlite_db.transaction() as s:
         s.add_all([User(username="a", role="admin"), User(username="v", role="viewer"),
                    User(username="t", role="township_clerk")])  # fmt: skip
-    with sqlite_db.engine.begin() as conn:
+    with sqlite_db.engine.begin() as conn:  # a real downgrade: 0011 adds columns, it cannot be run twice
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
         conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
     migrate.upgrade(sqlite_db.engine)
     with sqlite_db.session() as s:

@@ -441,3 +441,51 @@ def test_health_is_chosen_as_several_states(qtbot, window, demo_db, settings):
     health = members.dialog.health
     health.boxes["healthy"].setChecked(True)
     assert [code for code, box in health.boxes.items() if box.isChecked()] == ["healthy"]
+
+
+def test_a_conflict_shows_both_versions_and_the_clerk_chooses(qtbot, window, demo_db, settings):
+    """Issue 14: another clerk saved the household after it was opened here; keep mine saves over, take theirs
+    reloads."""
+    from povdesk import households
+    from ui.household_editor.editor import ConflictDialog
+
+    hid = _household(demo_db, "exited")
+    editor = _open(qtbot, window, demo_db, settings, hid)
+    with demo_db.session() as s:
+        other = households.load(s, hid)
+    other.phone = "13900000001"
+    households.save(demo_db, other, user="张三")
+    shown = []
+
+    def choose(answer):
+        def ask(conflict):
+            dialog = ConflictDialog(conflict, editor)
+            table = dialog.table
+            shown.append([tuple(table.item(r, c).text() for c in range(4)) for r in range(table.rowCount())])
+            dialog.deleteLater()
+            return answer
+
+        return ask
+
+    editor.draft.phone = "13900000002"
+    editor.ask_conflict = choose(ConflictDialog.TAKE_THEIRS)
+    assert not editor.save()
+    assert ("该户", "联系电话", "13900000002", "13900000001") in shown[-1]
+    assert editor.draft.phone == "13900000001"  # reloaded: theirs
+
+    households.save(demo_db, _reloaded(demo_db, hid, phone="13900000003"), user="张三")
+    editor.draft.phone = "13900000004"
+    editor.ask_conflict = choose(ConflictDialog.KEEP_MINE)
+    assert editor.save()
+    with demo_db.session() as s:
+        assert s.get(Household, hid).phone == "13900000004"  # mine, saved over theirs on purpose
+
+
+def _reloaded(db, hid, **values):
+    from povdesk import households
+
+    with db.session() as s:
+        draft = households.load(s, hid)
+    for name, value in values.items():
+        setattr(draft, name, value)
+    return draft

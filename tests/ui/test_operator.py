@@ -132,3 +132,16 @@ def test_a_gui_import_records_the_operator_in_its_audit(qtbot, sqlite_db, settin
     assert audit == ["王经办"]
     assert changes <= {"王经办"}
     wizard.close()
+
+
+def test_every_write_from_the_window_is_audited_under_the_operator(main_window, settings):
+    # GIVEN the window on a database, the 经办人 set (tests/ui/conftest.py); WHEN any screen writes through its sessions
+    with main_window.db.transaction() as s:
+        household = s.scalars(select(Household).order_by(Household.id)).first()
+        household.phone = "13907431234"
+        household_id = household.id
+    # THEN the audit names the 经办人, not the computer's login
+    with main_window.db.session() as s:
+        entry = s.scalars(select(AuditLog).where(AuditLog.entity == "household", AuditLog.entity_id == household_id)
+                          .order_by(AuditLog.id.desc())).first()  # fmt: skip
+    assert entry is not None and entry.user == settings.get(operator_name.OPERATOR) == "测试经办人"

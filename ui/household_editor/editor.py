@@ -5,12 +5,16 @@ from __future__ import annotations
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,9 +27,11 @@ from povdesk.households import (
     HouseholdDraft,
     Problem,
     ValidationFailed,
+    VersionConflict,
     has_changes,
     load,
     new_draft,
+    rebase,
     validate,
     values_to_verify,
     village_options,
@@ -46,6 +52,40 @@ from ui.operator_name import operator
 from ui.settings import AppSettings
 
 SECTION_TABS = {"basic": 0, "members": 1, "years": 2, "measures": 3, "status": 4}
+
+
+class ConflictDialog(QDialog):
+    """Someone saved the household after it was opened here: both versions field by field, and the clerk's choice."""
+
+    KEEP_MINE, TAKE_THEIRS = 1, 2
+
+    def __init__(self, conflict: VersionConflict, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("保存冲突"))
+        message = QLabel(str(conflict), self)
+        message.setWordWrap(True)
+        self.table = QTableWidget(len(conflict.fields), 4, self)
+        self.table.setObjectName("conflictFields")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("对象"), self.tr("项目"), self.tr("您的内容"), self.tr("已保存的内容")]
+        )
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, item in enumerate(conflict.fields):
+            for column, text in enumerate((item.row, item.label, item.yours, item.saved)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        buttons = QDialogButtonBox(self)
+        self.keep_button = buttons.addButton(self.tr("保留我的修改并保存"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.take_button = buttons.addButton(self.tr("采用已保存的内容"), QDialogButtonBox.ButtonRole.DestructiveRole)
+        cancel = buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.keep_button.clicked.connect(lambda: self.done(self.KEEP_MINE))
+        self.take_button.clicked.connect(lambda: self.done(self.TAKE_THEIRS))
+        cancel.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(message)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(640, 360)
 
 
 class HouseholdEditor(RememberingDialog):
@@ -131,6 +171,7 @@ class HouseholdEditor(RememberingDialog):
         for tab in self._editing_tabs():
             tab.changed.connect(self._on_changed)
         self.tabs.currentChanged.connect(self._refresh_tab)
+        self.history_tab.audit_requested.connect(self._show_audit)
         self.problems.itemActivated.connect(self._go_to_problem)
         self.problems.itemClicked.connect(self._go_to_problem)
         self._show_draft()
@@ -151,6 +192,11 @@ class HouseholdEditor(RememberingDialog):
         self.helpers_tab.load(self.draft.id)
         self._show_problems([])
         self._on_changed()
+
+    def _show_audit(self) -> None:
+        from ui.audit import AuditDialog
+
+        AuditDialog(self.db, self.settings, self, household_id=self.draft.id).exec()
 
     def _refresh_tab(self, index: int) -> None:
         """Tabs show each other's data (member count, years, status): bring the one shown up to date."""
@@ -212,6 +258,8 @@ class HouseholdEditor(RememberingDialog):
         except ValidationFailed as exc:
             self._show_problems(exc.problems)
             return False
+        except VersionConflict as exc:
+            return self._resolve_conflict(exc)
         except PovDeskError as exc:
             QMessageBox.warning(self, self.tr("未保存"), str(exc))
             return False
@@ -223,6 +271,22 @@ class HouseholdEditor(RememberingDialog):
         self.message.setText(self.tr("已保存（{0}）").format(QDateTime.currentDateTime().toString("HH:mm:ss")))
         self.saved.emit(household_id)
         return True
+
+    def ask_conflict(self, conflict: VersionConflict) -> int:
+        """The clerk's choice for a conflict: ConflictDialog.KEEP_MINE, TAKE_THEIRS, or 0 (cancel)."""
+        return ConflictDialog(conflict, self).exec()
+
+    def _resolve_conflict(self, conflict: VersionConflict) -> bool:
+        choice = self.ask_conflict(conflict)
+        if choice == ConflictDialog.KEEP_MINE:
+            rebase(self.draft, conflict)
+            return self.save()
+        if choice == ConflictDialog.TAKE_THEIRS:
+            with self.db.session() as session:
+                self.draft = load(session, self.draft.id)
+            self._show_draft()
+            self.message.setText(self.tr("已载入他人保存的内容，您的修改已放弃"))
+        return False
 
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         """保存 / 不保存 / 取消 for a window closed with unsaved changes."""

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTableWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
 from povdesk.db import Database
 from povdesk.households import HistoryRow, history
+from ui.audit import local_text
 from ui.household_editor.widgets import date_text, set_row, setup_table
 
 
 class HistoryTab(QWidget):
+    audit_requested = Signal()  # 操作日志…: every write of this household, from the audit log
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[HistoryRow] = []
         self.summary = QLabel(self)
+        self.audit_button = QPushButton(self.tr("操作日志…"), self)
+        self.audit_button.setAutoDefault(False)
+        self.audit_button.clicked.connect(self.audit_requested)
         self.table = QTableWidget(self)
         self.table.setObjectName("historyTable")
         setup_table(
@@ -22,8 +29,11 @@ class HistoryTab(QWidget):
              self.tr("生效日期"), self.tr("原因")]
         )  # fmt: skip
         self.table.setWordWrap(False)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.audit_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        layout.addLayout(top)
         layout.addWidget(self.table)
 
     def load(self, db: Database, household_id: int | None) -> None:
@@ -37,8 +47,9 @@ class HistoryTab(QWidget):
             if household_id
             else self.tr("新建户保存后开始记录变更。")
         )
+        self.audit_button.setEnabled(household_id is not None)
         self.table.setRowCount(len(self.rows))
         for i, row in enumerate(self.rows):
-            values = [row.at.strftime("%Y-%m-%d %H:%M") if row.at else "", row.user, row.kind_label, row.what,
+            values = [local_text(row.at)[:16], row.user, row.kind_label, row.what,
                       row.old, row.new, date_text(row.effective_on), row.reason]  # fmt: skip
             set_row(self.table, i, values, data=row.id)
