@@ -16,9 +16,10 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from povdesk import APP_NAME, audit, migrate  # noqa: F401 - audit: its session hook records every ORM write
+from povdesk import APP_NAME, audit, db_errors, migrate  # noqa: F401 - audit: its session hook records every ORM write
 from povdesk.errors import DatabaseError, NetworkShareError
 from povdesk.files import os_error_text
+from povdesk.logs import log_path
 
 log = logging.getLogger(__name__)
 
@@ -202,10 +203,13 @@ def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
             pass
     except SQLAlchemyDatabaseError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        if "file is not a database" in reason:
+        detail = str(exc.orig).strip() if exc.orig else str(exc)
+        log.error("could not connect to %s: %s", make_url(url).render_as_string(hide_password=True), detail)
+        if "file is not a database" in detail:
             reason = "该文件不是 PovDesk 数据库（不是有效的 SQLite 文件），请检查文件路径"
-        raise DatabaseError(f"无法连接数据库 {make_url(url).render_as_string(hide_password=True)}：{reason}") from None
+        else:  # the driver's English stays in the log file
+            reason = db_errors.connection_reason(detail) or f"数据库拒绝了连接，详细原因已写入日志文件“{log_path()}”"
+        raise db_errors.ConnectionRefused(make_url(url).render_as_string(hide_password=True), reason) from None
     if upgrade:
         try:
             migrate.upgrade(engine, backup_path=sqlite_path(url))

@@ -16,6 +16,39 @@ _BUSY_STATES = {"40P01", "55P03", "40001", "57014"}  # deadlock, lock not availa
 _CONNECTION_STATES = ("08", "57P")  # connection exceptions, server shutting down
 
 
+# What PostgreSQL's client says when a connection cannot be made, in the clerk's words; tried in order, the first
+# needle found in the driver's (lower-cased) text wins
+CONNECTION_REASONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("password authentication failed", "no password supplied"), "用户名或密码不正确"),
+    (("no pg_hba.conf entry",), "数据库服务器不允许这台电脑以此账户登录（pg_hba.conf），请联系管理员"),
+    (("not permitted to log in",), "该账户已停用，请联系县级管理员"),
+    (('role "',), "用户名或密码不正确"),  # an unknown user reads as a wrong password: names are not given away
+    (("does not exist",), "服务器上没有这个数据库，请检查数据库名称"),
+    (
+        ("could not connect", "connection refused", "could not translate host name", "timeout expired",
+         "connection failed", "server closed the connection"),
+        "无法连接数据库服务器，请检查服务器地址、端口和网络",
+    ),
+)  # fmt: skip
+
+
+def connection_reason(text: str) -> str | None:
+    """The Chinese reason for a failed connection, or None when the text is not a known case."""
+    lower = text.lower()
+    for needles, reason in CONNECTION_REASONS:
+        if any(needle in lower for needle in needles):
+            return reason
+    return None
+
+
+class ConnectionRefused(DatabaseError):
+    """The database could not be opened; `reason` says why in the clerk's words (a login dialog shows only that)."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"无法连接数据库 {where}：{reason}")
+        self.reason = reason
+
+
 class ConcurrentWrite(DatabaseError):
     """Another PC (or window) wrote the same records at the same time; this transaction was rolled back."""
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from povdesk.db import Database
+from povdesk.db_errors import ConnectionRefused
 from povdesk.errors import DatabaseError, PovDeskError
 from ui.dialogs import FormDialog
 from ui.operator_name import OPERATOR
@@ -114,18 +115,6 @@ def postgres_url(url: str, name: str, password: str) -> str:
     return make_url(url).set(username=name, password=password or None).render_as_string(hide_password=False)
 
 
-def login_failure(message: str) -> str:
-    """The server's English reason for a refused connection, in the clerk's words."""
-    lowered = message.lower()
-    if "password authentication failed" in lowered or "no password supplied" in lowered:
-        return tr("用户名或密码不正确。")
-    if "not permitted to log in" in lowered:
-        return tr("该用户已停用，请联系县级管理员。")
-    if 'role "' in lowered and "does not exist" in lowered:
-        return tr("用户名或密码不正确。")
-    return message
-
-
 def login_postgres(url: str, settings: AppSettings, parent: QWidget | None = None) -> tuple[Database, Login] | None:
     """Open a shared database as the user typed in the dialog; None when cancelled."""
     from sqlalchemy.engine import make_url
@@ -138,8 +127,8 @@ def login_postgres(url: str, settings: AppSettings, parent: QWidget | None = Non
     def check(name: str, password: str) -> tuple[Database, Login]:
         try:
             db = open_database(postgres_url(url, name, password))
-        except DatabaseError as exc:
-            raise DatabaseError(login_failure(str(exc))) from None
+        except ConnectionRefused as exc:
+            raise DatabaseError(exc.reason + "。") from None  # the dialog already says where
         with db.session() as session:
             user = users.current_user(session, name)
             login = Login(name, user.role if user else None, users.scope_path(session, user) if user else "")

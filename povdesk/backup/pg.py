@@ -23,6 +23,7 @@ from povdesk.backup.common import (
     replace_file,
     temp_beside,
 )
+from povdesk.db_errors import CONNECTION_REASONS
 from povdesk.files import OutputFileError, os_error_text
 from povdesk.progress import Progress
 
@@ -163,11 +164,7 @@ def _first_error(stderr: bytes | None) -> str:
 
 
 _REASONS = (
-    (("password authentication failed", "no password supplied"), "用户名或密码不正确"),
-    (
-        ("could not connect", "connection refused", "could not translate host name", "timeout expired"),
-        "无法连接数据库服务器，请检查服务器地址、端口和网络",
-    ),
+    *CONNECTION_REASONS,
     (("server version mismatch", "unsupported version"), "PostgreSQL 客户端工具版本低于服务器版本。" + TOOLS_HINT),
     (("row-level security",), "只有数据库管理员账号才能备份整个数据库（经办人账号只能看到本辖区的数据）"),
     (("must be owner", "permission denied"), "只有数据库管理员账号（表的所有者）才能备份或恢复整个数据库"),

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from PySide6.QtWidgets import QMessageBox
 
 from povdesk import users
+from povdesk.db_errors import connection_reason
 from povdesk.model import Area
 from ui import login as login_step
 from ui.login import LOGIN_USER, LoginDialog, open_and_login
@@ -90,7 +91,9 @@ def test_the_postgres_url_gets_the_typed_credentials():
     assert (parsed.username, parsed.password, parsed.host, parsed.database) == ("li", "p@ss:word", "server", "county")
     assert login_step.needs_password_dialog("postgresql+psycopg://server/county")
     assert not login_step.needs_password_dialog("sqlite:///x.db")
-    assert login_step.login_failure('FATAL:  password authentication failed for user "li"') == "用户名或密码不正确。"
+    assert connection_reason('FATAL:  password authentication failed for user "li"') == "用户名或密码不正确"
+    assert connection_reason('FATAL:  role "nobody" does not exist') == "用户名或密码不正确"
+    assert connection_reason('FATAL:  role "li" is not permitted to log in') == "该账户已停用，请联系县级管理员"
 
 
 @pytest.mark.postgres
