@@ -36,6 +36,16 @@ def _count_by(session: Session, column, ids: Select) -> dict[str, int]:
     return {code: n for code, n in rows}
 
 
+def _sees_the_whole_county(session: Session) -> bool:
+    """Whether this login sees every household: on a shared server a township or village clerk's rows are limited
+    to their area, and then the county's cadre pool is not theirs to count (their area's helpers are)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    from povdesk import rls
+
+    return not rls.row_security_active(session, "household") or rls.scope(session) == ""
+
+
 def compute(session: Session, area: Area | None = None) -> dict:
     ids = households_in(area)
     areas = select(Area.level, func.count()).group_by(Area.level)
@@ -53,7 +63,7 @@ def compute(session: Session, area: Area | None = None) -> dict:
     )
     active_pairs = select(Pairing).where(Pairing.household_id.in_(ids), Pairing.end_on.is_(None)).subquery()
     paired = session.scalar(select(func.count(distinct(active_pairs.c.household_id))))
-    if area is None:
+    if area is None and _sees_the_whole_county(session):
         cadres = session.scalar(select(func.count()).select_from(Cadre).where(Cadre.active.is_(True)))
     else:
         cadres = session.scalar(select(func.count(distinct(active_pairs.c.cadre_id))))
