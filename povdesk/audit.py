@@ -29,6 +29,25 @@ USER = "user"  # session.info key: the user (a name, or a callable giving it) ev
 SKIPPED = {"audit_log", "change_log"}  # see the module docstring
 # what the log calls an ORM write; imports and other named actions keep their own action codes
 ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
+# What a clerk calls the records of each table; a table not listed shows its own name
+ENTITY_LABELS = {
+    "household": "户", "member": "家庭成员", "household_year": "年度收入与保障", "assistance_measure": "帮扶措施",
+    "monitored_household": "监测记录", "pairing": "结对", "visit": "走访", "visit_kind": "走访内容", "cadre": "帮扶干部",
+    "helping_unit": "帮扶单位", "unit_village": "单位包村", "work_team": "驻村工作队", "work_team_member": "工作队队员",
+    "notice_batch": "公示批次", "notice_stage": "公示环节", "notice_item": "公示农户", "objection": "异议",
+    "area": "区划", "area_population": "农村人口", "monitoring_line": "监测收入线", "setting": "设置",
+    "app_user": "用户", "pairing_scheme": "结对方案", "pairing_quota": "结对方案定额",
+}  # fmt: skip
+# Fields of the tables outside the household editor (whose labels are households.draft.FIELD_LABELS)
+_MORE_LABELS = {
+    "cadre_id": "帮扶干部", "household_id": "户", "start_on": "开始日期", "end_on": "结束日期", "end_reason": "结束原因",
+    "visited_on": "走访日期", "created_by": "经办人", "version": "版本", "village_id": "所在村", "unit_id": "帮扶单位",
+    "area_id": "区划", "value": "内容", "key": "设置项", "active": "在用", "role": "角色", "rank": "职级",
+    "needs_review": "待核实", "unverified": "待核实的原值", "extra": "其他字段",
+    "replan": "重新规划", "added": "新增结对", "ended": "结束结对", "file": "文件", "sheet": "工作表",
+    "households_added": "新增户数", "households_updated": "更新户数", "persons_added": "新增人数",
+    "persons_updated": "更新人数", "rejected": "未导入行数",
+}  # fmt: skip
 
 
 def now() -> dt.datetime:
@@ -200,12 +219,22 @@ def describe(row: AuditLog) -> str:
     if not isinstance(detail, dict):
         return str(detail)
     if "changes" in detail:
-        return "；".join(f"{k}：{_text(old)} → {_text(new)}" for k, (old, new) in detail["changes"].items())
+        return "；".join(f"{_label(k)}：{_text(old)} → {_text(new)}" for k, (old, new) in detail["changes"].items())
     if "new" in detail:
-        return "；".join(f"{k}={_text(v)}" for k, v in detail["new"].items() if k != "id")
+        return "；".join(f"{_label(k)}={_text(v)}" for k, v in detail["new"].items() if k != "id")
     if "old" in detail:
-        return "；".join(f"{k}={_text(v)}" for k, v in detail["old"].items() if k != "id")
-    return "；".join(f"{k}={_text(v)}" for k, v in detail.items())
+        return "；".join(f"{_label(k)}={_text(v)}" for k, v in detail["old"].items() if k != "id")
+    return "；".join(f"{_label(k)}={_text(v)}" for k, v in detail.items())
+
+
+def entity_label(entity: str | None) -> str:
+    return ENTITY_LABELS.get(entity or "", entity or "")
+
+
+def _label(field_name: str) -> str:
+    from povdesk.households.draft import FIELD_LABELS  # the editor's words; draft imports the model this module hooks
+
+    return FIELD_LABELS.get(field_name) or _MORE_LABELS.get(field_name, field_name)
 
 
 def _text(value: Any) -> str:

@@ -94,7 +94,7 @@ class AuditModel(QAbstractTableModel):
                         local_text(entry.at),
                         entry.user,
                         ACTION_LABELS.get(entry.action, entry.action),
-                        entry.entity or "",
+                        audit.entity_label(entry.entity),
                         "" if entry.entity_id is None else str(entry.entity_id),
                         audit.describe(entry),
                     )
@@ -119,7 +119,7 @@ class AuditDialog(RememberingDialog):
         self.kind = QComboBox(self)
         self.kind.addItem(self.tr("全部类别"), None)
         for entity in entities:
-            self.kind.addItem(entity, entity)
+            self.kind.addItem(audit.entity_label(entity), entity)
         today = QDate.currentDate()
         self.since = QDateEdit(today.addDays(-30), self)
         self.until = QDateEdit(today, self)
@@ -131,6 +131,7 @@ class AuditDialog(RememberingDialog):
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setColumnWidth(0, self.view.fontMetrics().horizontalAdvance("2026-12-01 10:00:00") + 16)
         self.count = QLabel(self)
         filters = QHBoxLayout()
         for label, widget in (

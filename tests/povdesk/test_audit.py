@@ -41,7 +41,7 @@ def test_an_editor_save_is_audited_with_who_when_and_old_to_new(county):
     entry = entries[0]
     assert entry.user == "王经办" and before <= entry.at <= after  # UTC, written by Python
     assert json.loads(entry.detail)["changes"]["phone"] == [old_phone, "13911112222"]
-    assert "phone：" in audit.describe(entry)
+    assert "联系电话：" in audit.describe(entry)  # the editor's words, not the column's
 
 
 def test_inserts_and_deletes_of_any_table_are_audited_and_outlive_the_household(county):

@@ -25,7 +25,7 @@ def test_the_log_lists_every_write_newest_first_and_filters_by_user_and_househol
     model = dialog.model
     assert model.rowCount() >= 2
     first = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert first[1:5] == ["乙", "修改", "household", str(hid)]
+    assert first[1:5] == ["乙", "修改", "户", str(hid)]
     assert "13900000001 → 13900000002" in first[5]
     dialog.user.setCurrentIndex(dialog.user.findData("甲"))
     assert model.rowCount() == 1 and model.index(0, 5).data().endswith("→ 13900000001")
