@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 from sqlalchemy.orm import Session
 
+from povdesk import office_settings
 from povdesk.errors import RuleViolation
-from povdesk.model import Setting
 
 SETTING_KEY = "notice_templates"
 
@@ -171,11 +171,11 @@ def _from_json(data: dict) -> NoticeSettings:
 
 def load(session: Session) -> NoticeSettings:
     """The office's notice settings; defaults where nothing was saved."""
-    row = session.get(Setting, SETTING_KEY)
-    if row is None:
+    stored = office_settings.read(session, SETTING_KEY)
+    if stored is None:
         return NoticeSettings()
     try:
-        return _from_json(json.loads(row.value))
+        return _from_json(json.loads(stored))
     except (ValueError, TypeError) as exc:
         raise RuleViolation(f"公示模板设置已损坏，请在“设置”中重新保存：{exc}") from None
 
@@ -183,18 +183,11 @@ def load(session: Session) -> NoticeSettings:
 def save(session: Session, settings: NoticeSettings) -> None:
     """Validate and store for every clerk of this database."""
     settings.validate()
-    value = json.dumps(asdict(settings), ensure_ascii=False)
-    row = session.get(Setting, SETTING_KEY)
-    if row is None:
-        session.add(Setting(key=SETTING_KEY, value=value))
-    else:
-        row.value = value
+    office_settings.write(session, SETTING_KEY, json.dumps(asdict(settings), ensure_ascii=False))
 
 
 def reset(session: Session) -> None:
-    row = session.get(Setting, SETTING_KEY)
-    if row is not None:
-        session.delete(row)
+    office_settings.remove(session, SETTING_KEY)
 
 
 # What the clerk sees in place of each placeholder while editing a template: 【村名】 instead of {village}.

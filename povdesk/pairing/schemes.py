@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from povdesk import codes
+from povdesk import codes, office_settings
 from povdesk.errors import NotFound, PovDeskError
-from povdesk.model import PairingQuota, PairingScheme, Setting
+from povdesk.model import PairingQuota, PairingScheme
 
 SCHEME_SETTING = "pairing.scheme"
 DEFAULT_SCHEME = "321"
@@ -54,8 +54,8 @@ def list_schemes(session: Session) -> list[Scheme]:
 
 
 def current_name(session: Session) -> str:
-    stored = session.get(Setting, SCHEME_SETTING)
-    return json.loads(stored.value) if stored is not None else DEFAULT_SCHEME
+    stored = office_settings.read(session, SCHEME_SETTING)
+    return json.loads(stored) if stored is not None else DEFAULT_SCHEME
 
 
 def current_scheme(session: Session, name: str | None = None) -> Scheme:
@@ -70,13 +70,7 @@ def current_scheme(session: Session, name: str | None = None) -> Scheme:
 
 def set_current(session: Session, name: str) -> None:
     scheme = current_scheme(session, name)
-    stored = session.get(Setting, SCHEME_SETTING)
-    value = json.dumps(scheme.name, ensure_ascii=False)
-    if stored is None:
-        session.add(Setting(key=SCHEME_SETTING, value=value))
-    else:
-        stored.value = value
-    session.flush()
+    office_settings.write(session, SCHEME_SETTING, json.dumps(scheme.name, ensure_ascii=False))
 
 
 def validate(name: str, quotas: dict[str, int | None]) -> None:

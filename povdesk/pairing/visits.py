@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from povdesk import codes, registry
+from povdesk import codes, office_settings, registry
 from povdesk.errors import NotFound, PovDeskError
-from povdesk.model import Area, Cadre, HelpingUnit, Household, Member, Pairing, Setting, Visit, VisitKind
+from povdesk.model import Area, Cadre, HelpingUnit, Household, Member, Pairing, Visit, VisitKind
 from povdesk.stats import households_in
 
 MONTHS_SETTING = "pairing.visit_months"
@@ -82,11 +82,11 @@ class UnitOverdue:
 # -- the setting ----------------------------------------------------------------------------------------------------
 def visit_months(session: Session) -> int:
     """N of "no visit in the last N months" (default 6), shared by every clerk of the database."""
-    stored = session.get(Setting, MONTHS_SETTING)
+    stored = office_settings.read(session, MONTHS_SETTING)
     if stored is None:
         return DEFAULT_MONTHS
     try:
-        value = int(json.loads(stored.value))
+        value = int(json.loads(stored))
     except (TypeError, ValueError):
         return DEFAULT_MONTHS
     return value if 1 <= value <= MAX_MONTHS else DEFAULT_MONTHS
@@ -95,12 +95,7 @@ def visit_months(session: Session) -> int:
 def set_visit_months(session: Session, months: int) -> None:
     if not 1 <= int(months) <= MAX_MONTHS:
         raise PovDeskError(f"走访提醒的月数应在 1 到 {MAX_MONTHS} 之间（填写的是 {months}）")
-    stored = session.get(Setting, MONTHS_SETTING)
-    if stored is None:
-        session.add(Setting(key=MONTHS_SETTING, value=json.dumps(int(months))))
-    else:
-        stored.value = json.dumps(int(months))
-    session.flush()
+    office_settings.write(session, MONTHS_SETTING, json.dumps(int(months)))
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

@@ -4,7 +4,6 @@ memory, ID and household numbers as text, the roster columns PovDesk keeps writt
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import string
 import tempfile
@@ -28,7 +27,6 @@ from povdesk.model import (
     Member,
     MonitoredHousehold,
     Pairing,
-    Setting,
 )
 from povdesk.progress import Progress
 from povdesk.roster import kept
@@ -162,8 +160,7 @@ def _household_ids(session: Session, area: Area | None, household_ids: Iterable[
 
 def kept_keys(session: Session) -> list[str]:
     """The kept roster columns in the order they were first imported (the importer's setting)."""
-    setting = session.get(Setting, kept.SETTING_KEY)
-    return json.loads(setting.value) if setting is not None else []
+    return kept.known_keys(session)
 
 
 def _queries(with_extra: bool) -> tuple[Select, ...]:

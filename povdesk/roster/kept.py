@@ -13,7 +13,8 @@ from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
-from povdesk.model import Household, Member, Setting
+from povdesk import office_settings
+from povdesk.model import Household, Member
 from povdesk.roster.header import Header
 from povdesk.roster.layout import BY_KEY, match_header
 from povdesk.roster.normalize import cell_text
@@ -126,13 +127,14 @@ def as_json(values: dict | None) -> str | None:
 
 def remember(session: Session, keys: list[str]) -> None:
     """Append the keys not met before to the ordered list export writes kept columns in."""
-    setting = session.get(Setting, SETTING_KEY)
-    known = json.loads(setting.value) if setting is not None else []
+    known = known_keys(session)
     new = [key for key in keys if key not in known]
     if not new:
         return
-    value = json.dumps(known + new, ensure_ascii=False)
-    if setting is None:
-        session.add(Setting(key=SETTING_KEY, value=value))
-    else:
-        setting.value = value
+    office_settings.write(session, SETTING_KEY, json.dumps(known + new, ensure_ascii=False))
+
+
+def known_keys(session: Session) -> list[str]:
+    """The kept roster columns in the order they were first imported."""
+    stored = office_settings.read(session, SETTING_KEY)
+    return json.loads(stored) if stored is not None else []

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from povdesk import office_settings
 from povdesk.errors import PovDeskError
-from povdesk.model import Setting
 from povdesk.wallchart.model import AreaRow
 
 SETTING_KEY = "wallchart.geojson"
@@ -171,25 +171,17 @@ def match(layer: Layer, areas: Sequence[AreaRow]) -> tuple[dict[int, Feature], l
 def save(session: Session, text: str) -> Layer:
     """Check and keep an office's GeoJSON file in the database; returns the layer."""
     layer = load(text)
-    stored = session.get(Setting, SETTING_KEY)
-    if stored is None:
-        session.add(Setting(key=SETTING_KEY, value=text))
-    else:
-        stored.value = text
-    session.flush()
+    office_settings.write(session, SETTING_KEY, text)
     return layer
 
 
 def load_stored(session: Session) -> Layer | None:
-    stored = session.get(Setting, SETTING_KEY)
-    return load(stored.value) if stored is not None else None
+    stored = office_settings.read(session, SETTING_KEY)
+    return load(stored) if stored is not None else None
 
 
 def clear(session: Session) -> None:
-    stored = session.get(Setting, SETTING_KEY)
-    if stored is not None:
-        session.delete(stored)
-        session.flush()
+    office_settings.remove(session, SETTING_KEY)
 
 
 # --- the schematic map ------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from povdesk import office_settings
 from povdesk.errors import RuleViolation
-from povdesk.model import Setting
 from povdesk.wallchart.model import METRICS, Light
 
 SETTING_KEY = "wallchart.targets"
@@ -64,11 +64,11 @@ def _check(targets: list[Target]) -> None:
 
 def load(session: Session) -> list[Target]:
     """The office's targets, or the defaults."""
-    stored = session.get(Setting, SETTING_KEY)
+    stored = office_settings.read(session, SETTING_KEY)
     if stored is None:
         return list(DEFAULTS)
     try:
-        data = json.loads(stored.value)
+        data = json.loads(stored)
         targets = [Target(**{k: item[k] for k in Target.__dataclass_fields__}) for item in data]
     except (ValueError, TypeError, KeyError) as exc:
         raise RuleViolation(f"作战图考核指标设置已损坏（{exc}），请在“作战图设置”中恢复默认") from exc
@@ -78,20 +78,11 @@ def load(session: Session) -> list[Target]:
 
 def save(session: Session, targets: list[Target]) -> None:
     _check(targets)
-    value = json.dumps([asdict(t) for t in targets], ensure_ascii=False)
-    stored = session.get(Setting, SETTING_KEY)
-    if stored is None:
-        session.add(Setting(key=SETTING_KEY, value=value))
-    else:
-        stored.value = value
-    session.flush()
+    office_settings.write(session, SETTING_KEY, json.dumps([asdict(t) for t in targets], ensure_ascii=False))
 
 
 def reset(session: Session) -> None:
-    stored = session.get(Setting, SETTING_KEY)
-    if stored is not None:
-        session.delete(stored)
-        session.flush()
+    office_settings.remove(session, SETTING_KEY)
 
 
 def lights(targets: list[Target], values: dict) -> dict[str, Light]:

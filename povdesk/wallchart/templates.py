@@ -9,8 +9,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from povdesk import office_settings
 from povdesk.errors import RuleViolation
-from povdesk.model import Setting
 from povdesk.wallchart.model import HOUSEHOLD_COLUMNS, METRICS, AreaRow, Dashboard, Level, Metric, year_key
 
 SETTING_KEY = "wallchart.templates"
@@ -156,24 +156,18 @@ def from_json(data: dict) -> SheetTemplate:
 
 
 def _stored(session: Session) -> dict[str, dict]:
-    stored = session.get(Setting, SETTING_KEY)
+    stored = office_settings.read(session, SETTING_KEY)
     if stored is None:
         return {}
     try:
-        data = json.loads(stored.value)
+        data = json.loads(stored)
     except ValueError as exc:
         raise RuleViolation(f"作战图模板设置已损坏（{exc}），请在“作战图设置”中恢复默认") from exc
     return data if isinstance(data, dict) else {}
 
 
 def _write(session: Session, data: dict[str, dict]) -> None:
-    value = json.dumps(data, ensure_ascii=False)
-    stored = session.get(Setting, SETTING_KEY)
-    if stored is None:
-        session.add(Setting(key=SETTING_KEY, value=value))
-    else:
-        stored.value = value
-    session.flush()
+    office_settings.write(session, SETTING_KEY, json.dumps(data, ensure_ascii=False))
 
 
 def load(session: Session, level: str) -> SheetTemplate:
