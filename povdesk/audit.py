@@ -200,6 +200,11 @@ def query(where: Filter) -> Select:
     return stmt
 
 
+def entries(session: Session, ids: list[int]) -> list[AuditLog]:
+    """The entries of these ids (a page of the lazy view), in no particular order."""
+    return list(session.scalars(select(AuditLog).where(AuditLog.id.in_(ids))))
+
+
 def users(session: Session) -> list[str]:
     return list(session.scalars(select(AuditLog.user).group_by(AuditLog.user).order_by(AuditLog.user)))
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from povdesk import audit
 from povdesk.db import Database
-from povdesk.model import AuditLog
 from ui.dialogs import RememberingDialog
 from ui.settings import AppSettings
 
@@ -89,7 +86,7 @@ class AuditModel(QAbstractTableModel):
             start = row - row % self.PAGE
             page = self._ids[start : start + self.PAGE]
             with self._db.session() as session:
-                for entry in session.scalars(select(AuditLog).where(AuditLog.id.in_(page))):
+                for entry in audit.entries(session, page):
                     self._rows[entry.id] = (
                         local_text(entry.at),
                         entry.user,
