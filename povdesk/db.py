@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 ENV_VAR = "POVDESK_DB"
 WRITE_UNIT = "povdesk_write_unit"  # execution option of the connection of Database.transaction()
+BUSY_TIMEOUT_MS = 10000  # how long a SQLite writer waits for another
 NETWORK_FS = {"cifs", "smb", "smb2", "smb3", "smbfs", "nfs", "nfs4", "afs", "ncpfs", "fuse.sshfs", "9p", "davfs"}
 
 
@@ -95,7 +96,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

@@ -18,10 +18,11 @@ from povdesk.model.household import AssistanceMeasure, ChangeLog, Household, Hou
 from povdesk.model.monitoring import MonitoredHousehold, MonitoringLine
 from povdesk.model.notice import NoticeBatch, NoticeItem, NoticeStage, Objection
 from povdesk.model.security import AuditLog, Setting, User
+from povdesk.model.wallchart import WallchartSummary, WallchartVersion
 
 __all__ = [
     "Area", "AreaPopulation", "AssistanceMeasure", "AuditLog", "Base", "Cadre", "ChangeLog", "HelpingUnit",
     "Household", "HouseholdYear", "Member", "MonitoredHousehold", "MonitoringLine", "NoticeBatch", "NoticeItem", "NoticeStage",
     "Objection", "Pairing", "PairingQuota", "PairingScheme", "Setting", "UnitVillage", "User", "Visit", "VisitKind",
-    "WorkTeam", "WorkTeamMember",
+    "WallchartSummary", "WallchartVersion", "WorkTeam", "WorkTeamMember",
 ]  # fmt: skip

@@ -43,7 +43,7 @@ class Household(Timestamped, Base):
     status: Mapped[str | None] = mapped_column(String(16), index=True)  # codes.STATUS
     year_identified: Mapped[int | None] = mapped_column(Integer, index=True)
     year_exited: Mapped[int | None] = mapped_column(Integer, index=True)
-    plan_exit_year: Mapped[int | None] = mapped_column(Integer)  # 计划脱贫年度: the wall charts' exit plan
+    plan_exit_year: Mapped[int | None] = mapped_column(Integer, index=True)  # 计划脱贫年度: the wall charts' exit plan
     # What a roster said that PovDesk could not read into a coded field: field key → the text as written (待核实).
     unverified: Mapped[dict | None] = mapped_column(JSON)
     # Roster columns PovDesk does not model, kept as written: original header → value (written back by export).

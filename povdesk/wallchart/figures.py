@@ -1,44 +1,32 @@
 """A wall chart's figures: an area's total, its child areas, the map's areas and (for a village) its households as
 of the end of a year.
 
-Aggregation runs in SQL over the households of the subtree as they were at the cutoff (asof.py): one statement reads
-every household once (members, pairing and guarantees by index lookups) grouped by village — by (village, group) on
-a village's sheet — and status; a few small ones add monitoring, visits, units, teams and cadres. Python then adds the
-few hundred rows up along the area tree into villages, townships and the total. Distinct counts do not add up:
-helping units (a few hundred (village, unit) pairs) are united as sets, cadres are counted in SQL once per level shown.
-A village's household roster is read in roster.py."""
+The figures of each village — of each group, on a village's sheet — are aggregated in SQL (aggregate.py) from the
+households as they were at the cutoff (asof.py); today's of a county or township come from the per-village summary
+(summary.py), which recomputes only the villages changed since it was stored. Python then adds the few hundred
+places up along the area tree into villages, townships and the total, with the helping units and teams of each
+village. Distinct counts do not add up: units and cadres are united as sets. A village's household roster is read in
+roster.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
-from povdesk import codes
 from povdesk.errors import NotFound, RuleViolation
-from povdesk.model import (
-    Area,
-    AreaPopulation,
-    Household,
-    HouseholdYear,
-    Member,
-    Pairing,
-    UnitVillage,
-    Visit,
-    WorkTeam,
-)
-from povdesk.wallchart import asof
+from povdesk.model import Area, AreaPopulation, UnitVillage, WorkTeam
+from povdesk.wallchart import aggregate, asof, summary
 from povdesk.wallchart import targets as targets_mod
+from povdesk.wallchart.aggregate import Query, Sums
 from povdesk.wallchart.model import METRICS, AreaRow, Dashboard, year_key
 from povdesk.wallchart.roster import village_households
 
 LEVELS = ("county", "township", "village")
 NO_GROUP = "（未分组）"
-Place = tuple[int, int | None]  # (village id, group id) of a household at the cutoff
 
 
 @dataclass
@@ -88,154 +76,6 @@ class _Tree:
         return node
 
 
-@dataclass
-class _Sums:
-    """Additive figures and the distinct helping units of some places."""
-
-    n: Counter = field(default_factory=Counter)
-    units: set = field(default_factory=set)
-
-    def add(self, other: _Sums) -> None:
-        self.n.update(other.n)
-        self.units |= other.units
-
-
-def _sum(parts: Iterable[_Sums]) -> _Sums:
-    total = _Sums()
-    for part in parts:
-        total.add(part)
-    return total
-
-
-def _flag(condition):
-    """1 per row meeting a condition (portable: CASE, not a boolean cast)."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-class _Query:
-    """The SQL side of one dashboard: the households at the cutoff in the subtree, grouped by place — by village, or
-    by (village, group) for a village's sheet, whose children are its groups."""
-
-    def __init__(self, session: Session, cut: asof.Cutoff, root: _Node | None, hh, *, by_group: bool) -> None:
-        self.session, self.cut = session, cut
-        self.hh = hh
-        self.where = []
-        if root is not None:
-            subtree = select(Area.id).where(Area.path.startswith(root.path))
-            self.where.append(self.hh.c.village_id.in_(subtree))
-        self.keys = (self.hh.c.village_id, self.hh.c.group_id) if by_group else (self.hh.c.village_id,)
-        self.place = self.keys if by_group else (*self.keys, literal(None))  # rows start (village, group or None)
-
-    def grouped(self, *columns, joins=(), outer_joins=(), where=(), extra_group=()) -> list:
-        query = select(*self.place, *extra_group, *columns).select_from(self.hh)
-        for target, on in joins:
-            query = query.join(target, on)
-        for target, on in outer_joins:
-            query = query.outerjoin(target, on)
-        query = query.where(*self.where, *where).group_by(*self.keys, *extra_group)
-        return self.session.execute(query).all()
-
-
-def _places(q: _Query, years_out: list[int]) -> dict[Place, _Sums]:
-    """The additive figures per place. One statement reads every household once — its members, pairing and
-    guarantees by index lookups — grouped by place and status (so that persons are counted once per household and
-    split by status in Python); monitoring and visits, which concern few households, are two more."""
-    session, cut = q.session, q.cut
-    hh = q.hh
-    sums: dict[Place, _Sums] = defaultdict(_Sums)
-    y = cut.year
-    years = _exit_years(session, y)
-    years_out.extend(years)
-
-    # Persons: PostgreSQL counts members per household first and hash-joins them (a correlated count per household
-    # is twice as slow there); SQLite is faster with the correlated count, one index probe per household.
-    # "IN (pairings)" is hashed once on both, where a correlated EXISTS would probe per household.
-    joins = []
-    if session.get_bind().dialect.name == "postgresql":
-        members = (
-            select(Member.household_id, func.count().label("n"))
-            .where(asof.member_filter(cut))
-            .group_by(Member.household_id)
-            .subquery("members")
-        )
-        joins.append((members, members.c.household_id == hh.c.id))
-        persons = members.c.n
-    else:
-        persons = select(func.count()).where(Member.household_id == hh.c.id, asof.member_filter(cut)).scalar_subquery()
-    paired = hh.c.id.in_(select(Pairing.household_id).where(asof.pairing_filter(cut)))
-    columns = [func.count(), func.coalesce(func.sum(persons), 0), _flag(paired),
-               _flag(hh.c.plan_exit_year == y), _flag(hh.c.year_exited == y)]  # fmt: skip
-    keys = ["households", "persons", "paired_households", "exits_planned", "exits_actual"]
-    for year in years:
-        columns += [_flag(hh.c.plan_exit_year == year), _flag(hh.c.year_exited == year)]
-        keys += [year_key("exits_planned_{year}", year), year_key("exits_actual_{year}", year)]
-    gyear = asof.guarantee_year(session, cut)
-    if gyear is not None:
-        for name in asof.GUARANTEES:
-            column = getattr(HouseholdYear, name)
-            columns += [_flag(column.is_(True)), _flag(column.is_not(None))]
-            keys += [f"{name}:yes", f"{name}:known"]
-        columns.append(_flag(or_(*(getattr(HouseholdYear, name).is_(False) for name in asof.GUARANTEES))))
-        keys.append("guarantee_short_households")
-        joins.append((HouseholdYear, and_(HouseholdYear.household_id == hh.c.id, HouseholdYear.year == gyear)))
-    for v, g, status, *n in q.grouped(*columns, outer_joins=joins, extra_group=(hh.c.status,)):
-        n = [int(x or 0) for x in n]  # PostgreSQL sums bigints as numeric
-        c = sums[v, g].n
-        c.update(dict(zip(keys, n, strict=True)))
-        households, people = n[0], n[1]
-        if status is not None:
-            c["registered"] += households
-        for kind, statuses in (("poor", codes.POOR), ("exited", codes.EXITED), ("returned", ("returned",))):
-            if status in statuses:
-                c[f"{kind}_households"] += households
-                if kind != "returned":
-                    c[f"{kind}_persons"] += people
-
-    for v, g, n in q.grouped(func.count(), joins=((Visit, Visit.household_id == hh.c.id),),
-                             where=(asof.visit_filter(cut),)):  # fmt: skip
-        sums[v, g].n["visits_recent"] += n
-
-    mon = asof.monitoring(cut)
-    types = codes.MONITOR_TYPE.codes
-    for v, g, ever, ongoing, *by_type in q.grouped(
-        func.count(), func.sum(mon.c.ongoing), *(func.sum(mon.c[t]) for t in types),
-        joins=((mon, mon.c.household_id == hh.c.id),),
-    ):  # fmt: skip
-        c = sums[v, g].n
-        c["monitored_ever"] += ever
-        c["monitored_households"] += int(ongoing or 0)
-        for t, n in zip(types, by_type, strict=True):
-            c[f"monitored_{t}"] += int(n or 0)
-    return sums
-
-
-def _exit_years(session: Session, year: int) -> list[int]:
-    """The years of the exit columns: every planned or actual exit year of the registry up to `year`."""
-    planned = select(Household.plan_exit_year.label("year")).where(Household.plan_exit_year <= year)
-    exited = select(Household.year_exited.label("year")).where(Household.year_exited <= year)
-    return sorted(session.scalars(planned.union(exited)))
-
-
-def _distinct_cadres(q: _Query, by: str | None) -> dict:
-    """Cadres pairing households at the cutoff, counted once per village, township or group (`by`), or in all
-    (None → {None: n}): a cadre may help households of several places, so these do not add up."""
-    session, cut, hh = q.session, q.cut, q.hh
-    village = aliased(Area)
-    key = {None: None, "township": village.parent_id, "village": hh.c.village_id, "group": hh.c.group_id}[by]
-    cadres = func.count(distinct(Pairing.cadre_id))
-    query = (
-        select(cadres if key is None else key, *(() if key is None else (cadres,)))
-        .select_from(hh)
-        .join(Pairing, and_(Pairing.household_id == hh.c.id, asof.pairing_filter(cut)))
-        .where(*q.where)
-    )
-    if by == "township":
-        query = query.join(village, village.id == hh.c.village_id)
-    if key is None:
-        return {None: session.scalar(query) or 0}
-    return dict(session.execute(query.group_by(key)).all())
-
-
 def _village_resources(session: Session, cut: asof.Cutoff) -> tuple[dict[int, set], Counter]:
     """Helping units per village and work teams per village at the cutoff."""
 
@@ -268,7 +108,7 @@ def _ratio(numerator, denominator) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _values(s: _Sums, years: list[int], rural: int | None) -> dict[str, int | float | None]:
+def _values(s: Sums, years: list[int], rural: int | None) -> dict[str, int | float | None]:
     n = s.n
     values: dict[str, int | float | None] = {}
     for key in ("households", "persons", "poor_households", "poor_persons", "exited_households", "exited_persons",
@@ -285,7 +125,7 @@ def _values(s: _Sums, years: list[int], rural: int | None) -> dict[str, int | fl
         values[metric] = _ratio(n[f"{name}:yes"], n[f"{name}:known"])
     values["units"] = len(s.units)
     values["teams"] = n["teams"]
-    values["cadres"] = 0  # distinct: set by build() from _distinct_cadres
+    values["cadres"] = len(s.cadres)
     values["pairing_coverage"] = _ratio(n["paired_households"], n["households"])
     values["risk_eliminated_households"] = n["monitored_ever"] - n["monitored_households"]
     values["risk_elimination_rate"] = _ratio(values["risk_eliminated_households"], n["monitored_ever"])
@@ -317,26 +157,30 @@ def build(session: Session, area_id: int | None, year: int | None = None, *, tod
     if root is not None and root.level != "county":
         villages = select(Area.id).where(Area.path.startswith(root.path), Area.level == "village")
     with asof.households_table(session, cut, villages) as hh:
-        return _build(
-            _Query(session, cut, root, hh, by_group=root is not None and root.level == "village"), tree, root, office
-        )
+        by_group = root is not None and root.level == "village"
+        return _build(Query(session, cut, hh, path=root.path if root else None, by_group=by_group), tree, root, office)
 
 
-def _build(q: _Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard:
+def _build(q: Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard:
     session, cut = q.session, q.cut
     level = root.level if root else "county"
     counties = tree.under(None, "county")
     county_name = counties[0].name if len(counties) == 1 else "全部区划"
 
-    years: list[int] = []
-    places = _places(q, years)
+    years = aggregate.exit_years(session, cut.year)
+    villages = tree.under(root, "village")
+    if cut.live and level != "village":
+        stored = summary.village_sums(session, cut, q.hh, [v.id for v in villages], years)
+        places = {(v, None): sums for v, sums in stored.items()}
+    else:
+        places = aggregate.places(q, years)
+    aggregate.add_visits(q, places)
     units, teams = _village_resources(session, cut)
     rural = _populations(session, cut.year)
 
-    by_village: dict[int, _Sums] = defaultdict(_Sums)
+    by_village: dict[int, Sums] = defaultdict(Sums)
     for (village, _group), sums in places.items():
         by_village[village].add(sums)
-    villages = tree.under(root, "village")
     for v in villages:
         by_village[v.id].units |= units.get(v.id, set())
         by_village[v.id].n["teams"] += teams.get(v.id, 0)
@@ -354,7 +198,7 @@ def _build(q: _Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard
         pop_memo[node.id] = value
         return value
 
-    def row(node: _Node, sums: _Sums, parent_name: str | None = None) -> AreaRow:
+    def row(node: _Node, sums: Sums, parent_name: str | None = None) -> AreaRow:
         return AreaRow(node.id, node.name, node.level, node.code, parent_name,
                        _values(sums, years, population(node)))  # fmt: skip
 
@@ -362,13 +206,13 @@ def _build(q: _Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard
         children_nodes = tree.under(root, "township")
         children = []
         for t in children_nodes:
-            children.append(row(t, _sum(by_village[v.id] for v in tree.under(t, "village"))))
+            children.append(row(t, aggregate.total(by_village[v.id] for v in tree.under(t, "village"))))
     elif level == "township":
         children = [row(v, by_village[v.id], root.name) for v in villages]
     else:
         groups = [g for g in root.children if g.level == "group"]
-        group_sums = {g.id: _Sums() for g in groups}
-        loose = _Sums()
+        group_sums = {g.id: Sums() for g in groups}
+        loose = Sums()
         for (village, group), sums in places.items():
             if village == root.id:
                 group_sums.get(group, loose).add(sums)
@@ -376,7 +220,7 @@ def _build(q: _Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard
         if loose.n["households"]:
             children.append(AreaRow(None, NO_GROUP, "group", None, root.name, _values(loose, years, None)))
 
-    total_sums = _sum(by_village[v.id] for v in villages)
+    total_sums = aggregate.total(by_village[v.id] for v in villages)
     if root is not None:
         total = row(root, total_sums, tree.nodes[root.parent_id].name if root.parent_id in tree.nodes else None)
     else:
@@ -397,13 +241,6 @@ def _build(q: _Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard
             township = tree.ancestor(v.id, "township")
             map_areas.append(row(v, by_village[v.id], township.name if township else None))
 
-    total.values["cadres"] = _distinct_cadres(q, None)[None]
-    child_key = {"county": "township", "township": "village", "village": "group"}[level]
-    for rows, by in ((children, child_key), (map_areas if level == "county" else [], "village")):
-        counts = _distinct_cadres(q, by) if rows else {}
-        for area_row in rows:
-            area_row.values["cadres"] = counts.get(area_row.area_id, 0)
-
     chosen = targets_mod.load(session)
     for area_row in (total, *children, *map_areas):
         area_row.lights = targets_mod.lights(chosen, area_row.values)
@@ -412,7 +249,7 @@ def _build(q: _Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard
         level=level, year=cut.year, as_of=cut.on, total=total, children=children, map_areas=map_areas, years=years,
         path=_ancestry(tree, root, county_name), office=office,
     )  # fmt: skip
-    dashboard.breakdowns = _breakdowns(q)
+    dashboard.breakdowns = aggregate.breakdowns(total_sums)
     if level == "village":
         dashboard.households = village_households(q.session, q.cut, q.hh, root.id, tree.nodes)
     return dashboard
@@ -429,21 +266,4 @@ def default_office(dashboard: Dashboard) -> str:
     return f"{name}民委员会" if name.endswith("村") else f"{name}村民委员会"
 
 
-def _breakdowns(q: _Query) -> dict[str, dict[str, int]]:
-    """The total's households by attribute, cause and status (labels), for the screen's charts (three GROUP BYs:
-    each an index-only scan of the registry on SQLite, where one over the three codes is five times slower)."""
-    hh = q.hh
-    out: dict[str, dict[str, int]] = {}
-    for key, column, code_list in (("attribute", hh.c.attribute, codes.ATTRIBUTE),
-                                   ("cause", hh.c.main_cause, codes.CAUSE),
-                                   ("status", hh.c.status, codes.STATUS)):  # fmt: skip
-        rows = q.session.execute(
-            select(column, func.count()).select_from(hh).where(*q.where, column.is_not(None)).group_by(column)
-        ).all()
-        order = {c: i for i, c in enumerate(code_list.codes)}
-        out[key] = {code_list.label_of(c): n for c, n in sorted(rows, key=lambda r: order.get(r[0], len(order)))}
-    return out
-
-
-# every metric a row carries, for a test that nothing is left out
 FILLED = tuple(k for k in METRICS if "{year}" not in k)

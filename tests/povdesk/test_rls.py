@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from charts import chart, chart_figures, forget_summary, fresh_chart
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
@@ -17,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from povdesk import demo, migrate, users
 from povdesk.db import open_database
 from povdesk.errors import DatabaseError
-from povdesk.model import Area, Household, NoticeBatch, NoticeItem, Objection, Visit, VisitKind
+from povdesk.model import Area, Household, NoticeBatch, NoticeItem, Objection, Visit, VisitKind, WallchartSummary
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
@@ -326,3 +327,27 @@ def test_a_county_admin_login_manages_users_and_a_clerk_cannot(county):
         row = conn.execute(text("SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname = 'boss_a'"))
         assert tuple(row.one()) == (False, False, True)
         assert conn.execute(text("SELECT count(*) FROM pg_roles WHERE rolname = 'evil'")).scalar() == 0
+
+
+def test_the_clerks_wall_chart_is_their_township_and_stores_only_its_villages(county):
+    db, info = county
+    keys = ("households", "persons", "poor_households", "paired_households", "cadres", "monitored_households")
+    with db.session() as s:
+        township = s.scalar(select(Area.id).where(Area.path == info["path"]))
+        villages = s.scalar(select(func.count()).where(Area.level == "village", Area.path.startswith(info["path"])))
+    theirs = {k: chart(db, township).total.values[k] for k in keys}
+    clerk = open_database(login_url(db, "clerk_a"))
+    try:
+        for stored_by_owner in (True, False):  # the county's rows stored by the owner are not theirs to read
+            if stored_by_owner:
+                chart(db)
+                with clerk.session() as s:  # and not even readable
+                    assert s.scalar(select(func.count()).select_from(WallchartSummary)) == villages
+            else:
+                forget_summary(db)
+            assert {k: chart(clerk).total.values[k] for k in keys} == theirs
+    finally:
+        clerk.close()
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(WallchartSummary)) == villages
+    assert chart_figures(chart(db)) == chart_figures(fresh_chart(db))
