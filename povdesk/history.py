@@ -25,6 +25,11 @@ def _moment(session: Session) -> dt.datetime:
 moment = _moment  # for the bulk writers of ChangeLog rows
 
 
+def local_day_start(day: dt.date) -> dt.datetime:
+    """The UTC moment (naive, as stored) at which the local day `day` begins on this computer."""
+    return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.UTC).replace(tzinfo=None)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_moment(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:

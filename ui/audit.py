@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from povdesk import audit
 from povdesk.db import Database
+from povdesk.history import local_day_start
 from ui.dialogs import RememberingDialog
 from ui.settings import AppSettings
 
@@ -36,11 +37,6 @@ def local_text(at: dt.datetime | None) -> str:
     if at is None:
         return ""
     return at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def local_day_to_utc(day: dt.date) -> dt.datetime:
-    """The UTC moment the local day `day` starts."""
-    return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.UTC).replace(tzinfo=None)
 
 
 class AuditModel(QAbstractTableModel):
@@ -157,8 +153,8 @@ class AuditDialog(RememberingDialog):
         return audit.Filter(
             user=self.user.currentData(),
             entity=self.kind.currentData(),
-            since=local_day_to_utc(since),
-            until=local_day_to_utc(until),
+            since=local_day_start(since),
+            until=local_day_start(until),
             household_id=self.household_id,
         )
 

@@ -2,7 +2,7 @@
 members then, and its monitoring, pairing, visits and guarantees then — as SQL the wall chart aggregates.
 
 A past year Y (before the current one) is read back from the change history: a field's value at the end of Y is the
-`old_value` of its earliest change dated after 31 December Y (date = effective_on, else the day it was recorded);
+`old_value` of its earliest change dated after 31 December Y (date = effective_on, else the local day it was recorded);
 with no such change, a status falls back to that year's `household_year.status`, then to "poor" for a household
 that exited after Y, then to today's value. The current year is today's registry as it stands."""
 
@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
 from povdesk import codes
+from povdesk.history import local_day_start
 from povdesk.model import Area, ChangeLog, Household, HouseholdYear, Member, MonitoredHousehold, Pairing, Visit
 
 HISTORY_FIELDS = ("status", "village_id", "group_id", "attribute", "main_cause")
@@ -69,7 +70,16 @@ def cutoff(year: int | None, today: dt.date | None = None) -> Cutoff:
 
 
 def _effective_date() -> ColumnElement:
+    """The date a change took effect, for ordering changes: its effective date, else the day it was recorded."""
     return func.coalesce(ChangeLog.effective_on, func.date(ChangeLog.at))
+
+
+def _after(cut: Cutoff) -> ColumnElement:
+    """A change that took effect after the cutoff: by its effective date, else by the moment it was recorded (UTC)
+    compared with the start of the next local day — a change typed at 00:30 on 1 January in China is 16:30 UTC on
+    31 December, and belongs to the new year."""
+    next_day = local_day_start(cut.on + dt.timedelta(days=1))
+    return or_(ChangeLog.effective_on > cut.on, and_(ChangeLog.effective_on.is_(None), ChangeLog.at >= next_day))
 
 
 def _as_int(session: Session, text: ColumnElement) -> ColumnElement:
@@ -95,7 +105,7 @@ def _first_changes(cut: Cutoff, candidates: Select | None = None):
             ChangeLog.household_id.is_not(None),
             ChangeLog.member_id.is_(None),
             ChangeLog.field.in_(HISTORY_FIELDS),
-            eff > cut.on,
+            _after(cut),
             *(() if candidates is None else (ChangeLog.household_id.in_(candidates),)),
         )
         .subquery("ranked")
@@ -132,7 +142,7 @@ def households(session: Session, cut: Cutoff, villages: Select | None = None) ->
         )
     candidates = None
     if villages is not None:
-        moved = select(ChangeLog.household_id).where(ChangeLog.field == "village_id", _effective_date() > cut.on)
+        moved = select(ChangeLog.household_id).where(ChangeLog.field == "village_id", _after(cut))
         candidates = select(Household.id).where(or_(Household.village_id.in_(villages), Household.id.in_(moved)))
     first = _first_changes(cut, candidates)
     hy = aliased(HouseholdYear)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from upgrades import database_at
 
-from povdesk import areas, history
+from povdesk import areas, codes, history
 from povdesk.households.display import history as household_history
 from povdesk.model import Cadre, ChangeLog, Household, Member, MonitoredHousehold, Pairing
 from povdesk.wallchart import figures
@@ -257,3 +257,27 @@ def test_the_planned_exit_year_is_edited_with_history_and_read_from_rosters(coun
     assert match_header("计划脱贫年度") == match_header("计划脱贫年份") == "plan_exit_year"
     for cell in ("2015年", 2015, "2015", 2015.0):
         assert normalize.year(cell, today=TODAY, epoch=dt.date(1899, 12, 30)) == 2015
+
+
+@pytest.fixture
+def china_time(monkeypatch):
+    """This computer's clock in China Standard Time (a POSIX rule: no time zone database needed)."""
+    import time
+
+    monkeypatch.setenv("TZ", "CST-8")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_change_typed_after_midnight_on_new_years_day_in_china_belongs_to_the_new_year(county, china_time):
+    db, ids = county
+    with db.transaction() as s:  # 00:30 on 1 January 2020 in China is 16:30 UTC on 31 December 2019
+        history.record(s, household_id=ids["h1"], kind="field", field="attribute", old="low_income", new="general",
+                       at=dt.datetime(2019, 12, 31, 16, 30))  # fmt: skip
+    with db.session() as s:
+        y2019 = figures.build(s, ids["town"], 2019, today=TODAY)
+    # H1 was still 低保户 at the end of 2019, like H2
+    assert y2019.breakdowns["attribute"][codes.ATTRIBUTE.label_of("low_income")] == 2
+    assert codes.ATTRIBUTE.label_of("general") not in y2019.breakdowns["attribute"]
