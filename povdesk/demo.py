@@ -37,6 +37,7 @@ from povdesk.model import (
 from povdesk.names import pinyin_keys
 from povdesk.pairing import schemes, solver
 from povdesk.progress import Progress
+from povdesk.wallchart import summary
 
 COUNTY_NAME = "云岭县"
 COUNTY_CODE = "532930"
@@ -476,3 +477,4 @@ def generate(db: Database, households: int = 5000, seed: int = 1, progress: Prog
         with indexes_built_after(session, Household, Member, HouseholdYear, ChangeLog, Pairing):  # tables are empty
             _Generator(session, households, seed, progress or Progress()).run()
     db.refresh_statistics()
+    summary.refresh(db)  # the first wall chart after the load reads every village stored

@@ -41,6 +41,7 @@ from povdesk.roster.store import (
 )
 from povdesk.roster.validate import HouseholdRecord, RosterParser
 from povdesk.roster.writer import YEAR_FIELDS, Batch, Extras, Writer
+from povdesk.wallchart import summary
 
 CHUNK_ROWS = 4096
 FLUSH_MEMBERS = 8192
@@ -285,6 +286,7 @@ class PendingImport:
                 session.close()
         self.result.dry_run, self.result.committed = False, True
         self._db.refresh_statistics()
+        summary.refresh(self._db)  # the first wall chart after the load reads every village stored
         return self.result
 
     def rollback(self) -> None:
@@ -362,6 +364,7 @@ def import_roster(
                 session.commit()
                 result.committed = True
                 db.refresh_statistics()
+                summary.refresh(db)  # the first wall chart after the load reads every village stored
         finally:
             if not held:
                 session.close()  # after an error or a cancel: the transaction is rolled back

@@ -107,10 +107,11 @@ def _households(q: Query, years: list[int], sums: dict[Place, Sums]) -> None:
     session, cut, hh = q.session, q.cut, q.hh
     y = cut.year
     # Persons: PostgreSQL counts members per household first and hash-joins them (a correlated count per household
-    # is twice as slow there); SQLite is faster with the correlated count, one index probe per household.
-    # "IN (pairings)" is hashed once on both, where a correlated EXISTS would probe per household.
+    # is twice as slow there); SQLite is faster with the correlated count, one index probe per household, and so is
+    # PostgreSQL for a few villages. "IN (pairings)" is hashed once on both, where a correlated EXISTS would probe
+    # per household: for a few villages that is what we want.
     joins = []
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and not q.few:
         members = (
             select(Member.household_id, func.count().label("n"))
             .where(asof.member_filter(cut))
@@ -122,7 +123,6 @@ def _households(q: Query, years: list[int], sums: dict[Place, Sums]) -> None:
     else:
         persons = select(func.count()).where(Member.household_id == hh.c.id, asof.member_filter(cut)).scalar_subquery()
     pairings = select(Pairing.household_id).where(asof.pairing_filter(cut))
-    # a few villages: one probe per household, not a hash of every pairing of the county
     paired = pairings.where(Pairing.household_id == hh.c.id).exists() if q.few else hh.c.id.in_(pairings)
     columns = [func.count(), func.coalesce(func.sum(persons), 0), _flag(paired),
                _flag(hh.c.plan_exit_year == y), _flag(hh.c.year_exited == y)]  # fmt: skip

@@ -18,13 +18,13 @@ import logging
 from collections import Counter
 
 from sqlalchemy import Engine, delete, insert, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from povdesk.db import BUSY_TIMEOUT_MS, WRITE_UNIT
-from povdesk.model import WallchartSummary, WallchartVersion
+from povdesk.db import BUSY_TIMEOUT_MS, WRITE_UNIT, Database
+from povdesk.model import Area, WallchartSummary, WallchartVersion
 from povdesk.wallchart import asof
-from povdesk.wallchart.aggregate import Query, Sums, places
+from povdesk.wallchart.aggregate import Query, Sums, exit_years, places
 
 log = logging.getLogger(__name__)
 CHUNK = 500  # village ids per IN list
@@ -70,6 +70,20 @@ def village_sums(session: Session, cut: asof.Cutoff, hh, villages: list[int], ye
     fresh = {v: computed.get((v, None), Sums()) for v in stale}
     _store(session, cut, guarantee_year, {v: (versions.get(v, 0), fresh[v]) for v in stale})
     return stored | fresh
+
+
+def refresh(db: Database) -> None:
+    """Compute and store today's figures of every village changed since they were stored: after a bulk load (an
+    import, the demo), so that the first chart after a whole county's import does not wait for every village. Only an
+    optimisation: a failure is logged, the work it follows is saved already."""
+    try:
+        with db.session() as session:
+            cut = asof.cutoff(None)
+            villages = list(session.scalars(select(Area.id).where(Area.level == "village")))
+            with asof.households_table(session, cut) as hh:
+                village_sums(session, cut, hh, villages, exit_years(session, cut.year))
+    except SQLAlchemyError as exc:
+        log.warning("wall chart summary not refreshed: %s", exc)
 
 
 def _store(session: Session, cut: asof.Cutoff, guarantee_year: int | None, rows: dict[int, tuple[int, Sums]]) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 from charts import chart, chart_figures, forget_summary, fresh_chart
+from national_rosters import build_e2016
 from sqlalchemy import delete, func, select, text, update
 
 from povdesk import demo
@@ -22,6 +23,7 @@ from povdesk.model import (
     WallchartSummary,
     WallchartVersion,
 )
+from povdesk.roster.importer import import_roster
 from povdesk.wallchart import figures
 
 TODAY = dt.date.today()
@@ -196,3 +198,31 @@ def test_a_busy_sqlite_database_still_gets_its_chart_and_stores_nothing(sqlite_d
         assert s.scalar(select(func.count()).select_from(WallchartSummary)) == s.scalar(
             select(func.count()).where(Area.level == "village")
         )
+
+
+def _stored_and_valid(db) -> tuple[int, int]:
+    """(villages with households, villages whose stored row is valid for today)."""
+    with db.session() as s:
+        villages = set(s.scalars(select(Household.village_id).distinct()))
+        valid = s.execute(
+            select(func.count())
+            .select_from(WallchartSummary)
+            .join(WallchartVersion, WallchartVersion.village_id == WallchartSummary.village_id)
+            .where(WallchartSummary.version == WallchartVersion.n, WallchartSummary.year == TODAY.year,
+                   WallchartSummary.village_id.in_(villages))
+        ).scalar()  # fmt: skip
+    return len(villages), valid
+
+
+def test_an_import_leaves_every_village_stored_for_the_first_chart(sqlite_db, tmp_path):
+    roster = build_e2016(tmp_path)
+    result = import_roster(sqlite_db, roster.path)
+    assert result.committed and result.households_added
+    villages, valid = _stored_and_valid(sqlite_db)
+    assert villages > 1 and valid == villages
+    assert chart_figures(chart(sqlite_db)) == chart_figures(fresh_chart(sqlite_db))
+
+
+def test_the_demo_leaves_every_village_stored(county):
+    villages, valid = _stored_and_valid(county)
+    assert villages > 10 and valid == villages
