@@ -90,17 +90,18 @@ def exit_years(session: Session, year: int) -> list[int]:
     return sorted(years)
 
 
-def places(q: Query, years: list[int]) -> dict[Place, Sums]:
-    """Every figure of each place but the recent visits (which depend on the day: `add_visits`)."""
+def places(q: Query, years: list[int], guarantee_year: int | None) -> dict[Place, Sums]:
+    """Every figure of each place but the recent visits (which depend on the day: `add_visits`); the exit columns
+    of `years`, the guarantees of `guarantee_year` (asof.guarantee_year)."""
     sums: dict[Place, Sums] = defaultdict(Sums)
-    _households(q, years, sums)
+    _households(q, years, guarantee_year, sums)
     _monitoring(q, sums)
     _breakdowns(q, sums)
     _cadres(q, sums)
     return sums
 
 
-def _households(q: Query, years: list[int], sums: dict[Place, Sums]) -> None:
+def _households(q: Query, years: list[int], gyear: int | None, sums: dict[Place, Sums]) -> None:
     """Households and persons by status, pairing, exits and guarantees: one statement reads every household once —
     its members, pairing and guarantees by index lookups — grouped by place and status, so that persons are counted
     once per household and split by status in Python."""
@@ -130,7 +131,6 @@ def _households(q: Query, years: list[int], sums: dict[Place, Sums]) -> None:
     for year in years:
         columns += [_flag(hh.c.plan_exit_year == year), _flag(hh.c.year_exited == year)]
         keys += [year_key("exits_planned_{year}", year), year_key("exits_actual_{year}", year)]
-    gyear = asof.guarantee_year(session, cut)
     if gyear is not None:
         for name in asof.GUARANTEES:
             column = getattr(HouseholdYear, name)

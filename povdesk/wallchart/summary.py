@@ -66,7 +66,7 @@ def village_sums(session: Session, cut: asof.Cutoff, hh, villages: list[int], ye
     if not stale:
         return stored
     everything = len(stale) == len(villages) and len(villages) > CHUNK  # a first chart: one pass over all households
-    computed = places(Query(session, cut, hh, villages=None if everything else stale), years)
+    computed = places(Query(session, cut, hh, villages=None if everything else stale), years, guarantee_year)
     fresh = {v: computed.get((v, None), Sums()) for v in stale}
     _store(session, cut, guarantee_year, {v: (versions.get(v, 0), fresh[v]) for v in stale})
     return stored | fresh
