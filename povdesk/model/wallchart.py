@@ -29,3 +29,29 @@ class WallchartSummary(Base):
     year: Mapped[int] = mapped_column(Integer)
     guarantee_year: Mapped[int | None] = mapped_column(Integer)
     figures: Mapped[str] = mapped_column(Text)  # JSON: {"n": {metric: count}, "cadres": [cadre id, …]}
+
+
+# The tables whose rows move a village's figures, and the column leading to the village: the village itself, or the
+# household. Migration 0012 keeps its own copy for the triggers it created; this one serves the bulk writers.
+VILLAGE_OF = {
+    "household": "village_id",
+    "member": "household_id",
+    "pairing": "household_id",
+    "household_year": "household_id",
+    "monitored_household": "household_id",
+}
+_BUMP = " ON CONFLICT (village_id) DO UPDATE SET n = wallchart_version.n + 1"
+
+
+def bump_statement(table: str) -> str:
+    """SQLite: one statement that bumps the villages of a JSON array of `VILLAGE_OF[table]` values — what the row
+    trigger `povdesk_wc_<table>_insert` does for each inserted row, done once for a bulk insert."""
+    if table == "household":
+        return (
+            "INSERT INTO wallchart_version (village_id, n) SELECT DISTINCT value, 1 FROM json_each(?) WHERE true"
+            + _BUMP
+        )
+    return (
+        "INSERT INTO wallchart_version (village_id, n) SELECT DISTINCT h.village_id, 1 FROM household h "
+        "WHERE h.id IN (SELECT value FROM json_each(?)) AND h.village_id IS NOT NULL" + _BUMP
+    )

@@ -10,8 +10,10 @@ import pytest
 from charts import chart, chart_figures, forget_summary, fresh_chart
 from national_rosters import build_e2016
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from povdesk import demo
+from povdesk.bulk import bulk_insert
 from povdesk.db import sqlite_path
 from povdesk.model import (
     Area,
@@ -226,3 +228,27 @@ def test_an_import_leaves_every_village_stored_for_the_first_chart(sqlite_db, tm
 def test_the_demo_leaves_every_village_stored(county):
     villages, valid = _stored_and_valid(county)
     assert villages > 10 and valid == villages
+
+
+def _triggers(db) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+
+
+def test_a_bulk_insert_on_sqlite_bumps_its_villages_once_and_keeps_the_triggers(sqlite_db):
+    demo.generate(sqlite_db, households=60, seed=3)
+    triggers = _triggers(sqlite_db)
+    with sqlite_db.session() as s:
+        household = s.scalar(select(Household).order_by(Household.id))
+        before = dict(s.execute(select(WallchartVersion.village_id, WallchartVersion.n)).all())
+    rows = [{"household_id": household.id, "name": f"新成员{i}", "relation": "child"} for i in range(3)]
+    with sqlite_db.transaction() as s:
+        bulk_insert(s, Member, rows)
+    with sqlite_db.session() as s:
+        after = dict(s.execute(select(WallchartVersion.village_id, WallchartVersion.n)).all())
+    assert {v: after[v] - before[v] for v in after if after[v] != before[v]} == {household.village_id: 1}
+    assert _triggers(sqlite_db) == triggers
+    with pytest.raises(IntegrityError), sqlite_db.transaction() as s:  # a refused bulk insert: all rolled back
+        bulk_insert(s, Member, [{"household_id": 10**9, "name": "无此户", "relation": "head"}])
+    assert _triggers(sqlite_db) == triggers
+    assert chart_figures(chart(sqlite_db)) == chart_figures(fresh_chart(sqlite_db))
