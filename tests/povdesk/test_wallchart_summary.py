@@ -174,6 +174,9 @@ def test_the_triggers_bump_the_village_of_each_change(county):
         assert set(versions) == set(s.scalars(select(Household.village_id).distinct()))
     with county.transaction() as s:
         s.get(Household, household.id).phone = "13800000000"  # not a figure: no new version
+        s.execute(update(Member).where(Member.household_id == household.id).values(education="primary"))  # nor this
+    with county.session() as s:
+        assert dict(s.execute(select(WallchartVersion.village_id, WallchartVersion.n)).all()) == versions
     with county.transaction() as s:
         s.execute(update(Member).where(Member.household_id == household.id).values(removed_on=TODAY))
     with county.session() as s:

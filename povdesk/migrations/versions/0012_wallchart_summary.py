@@ -64,43 +64,37 @@ def _sqlite_triggers(conn) -> None:
                                  f"BEGIN {body} END"))  # fmt: skip
 
 
-def _pg_function(conn, s: str) -> None:
-    """One function for every trigger: TG_ARGV[0] names the table's kind (household or a child of it)."""
+def _pg_functions(conn, s: str) -> None:
+    """A function per table for its statement triggers: the villages of the new rows, of the old ones, or — for an
+    UPDATE — of the rows (before and after) whose watched columns changed."""
+    both = "old_rows o JOIN new_rows n ON n.id = o.id"
 
-    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in WATCHED["household"])
-    household = {
-        "new": "SELECT village_id FROM new_rows",
-        "old": "SELECT village_id FROM old_rows",
-        "changed": ("SELECT o.village_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE " + changed
-                    + " UNION SELECT n.village_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE " + changed),
-    }  # fmt: skip
-    child = {
-        "new": f"SELECT h.village_id FROM new_rows r JOIN {s}.household h ON h.id = r.household_id",
-        "old": f"SELECT h.village_id FROM old_rows r JOIN {s}.household h ON h.id = r.household_id",
-    }
-    child["changed"] = child["new"] + " UNION " + child["old"]
+    def villages(rows: str, side: str) -> str:  # the villages of some rows of a child table
+        return f"SELECT h.village_id FROM {rows} JOIN {s}.household h ON h.id = {side}.household_id"
 
     def bump(select: str) -> str:
         return (f"INSERT INTO {s}.wallchart_version AS v (village_id, n) SELECT DISTINCT x.village_id, 1 "
                 f"FROM ({select}) x WHERE x.village_id IS NOT NULL ORDER BY 1 "
                 "ON CONFLICT (village_id) DO UPDATE SET n = v.n + 1;")  # fmt: skip
 
-    def branches(kind: dict) -> str:
-        return (f"IF TG_OP = 'INSERT' THEN {bump(kind['new'])} ELSIF TG_OP = 'DELETE' THEN {bump(kind['old'])} "
-                f"ELSE {bump(kind['changed'])} END IF;")  # fmt: skip
-
-    conn.execute(sa.text(
-        f"CREATE OR REPLACE FUNCTION {s}.povdesk_wallchart_bump() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-        f"SET search_path = pg_catalog, pg_temp AS $$ BEGIN IF TG_ARGV[0] = 'household' THEN {branches(household)} "
-        f"ELSE {branches(child)} END IF; RETURN NULL; END $$"
-    ))  # fmt: skip
-    for table in WATCHED:
-        kind = "household" if table == "household" else "child"
+    for table, columns in WATCHED.items():
+        changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in columns)
+        if table == "household":
+            new, old = "SELECT village_id FROM new_rows", "SELECT village_id FROM old_rows"
+            update = " UNION ".join(f"SELECT {side}.village_id FROM {both} WHERE {changed}" for side in "on")
+        else:
+            new, old = villages("new_rows r", "r"), villages("old_rows r", "r")
+            update = " UNION ".join(f"{villages(both, side)} WHERE {changed}" for side in "on")
+        conn.execute(sa.text(
+            f"CREATE OR REPLACE FUNCTION {s}.povdesk_wc_{table}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+            f"SET search_path = pg_catalog, pg_temp AS $$ BEGIN IF TG_OP = 'INSERT' THEN {bump(new)} "
+            f"ELSIF TG_OP = 'DELETE' THEN {bump(old)} ELSE {bump(update)} END IF; RETURN NULL; END $$"
+        ))  # fmt: skip
         for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
                                    ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):  # fmt: skip
             conn.execute(sa.text(
                 f"CREATE TRIGGER povdesk_wc_{table}_{event.lower()} AFTER {event} ON {s}.{table} "
-                f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {s}.povdesk_wallchart_bump('{kind}')"
+                f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {s}.povdesk_wc_{table}()"
             ))  # fmt: skip
 
 
@@ -145,7 +139,7 @@ def upgrade() -> None:
         return
     schema = conn.execute(sa.text("SELECT current_schema()")).scalar()
     s = '"' + schema.replace('"', '""') + '"'
-    _pg_function(conn, s)
+    _pg_functions(conn, s)
     _pg_security(conn, s)
 
 
@@ -156,8 +150,8 @@ def downgrade() -> None:
         for event in ("insert", "delete", "update"):
             on = "" if sqlite else f" ON {table}"
             conn.execute(sa.text(f"DROP TRIGGER IF EXISTS povdesk_wc_{table}_{event}{on}"))
-    if not sqlite:
-        conn.execute(sa.text("DROP FUNCTION IF EXISTS povdesk_wallchart_bump()"))
+        if not sqlite:
+            conn.execute(sa.text(f"DROP FUNCTION IF EXISTS povdesk_wc_{table}()"))
     op.drop_index("ix_household_plan_exit_year", "household")
     op.drop_table("wallchart_summary")
     op.drop_table("wallchart_version")
