@@ -3,7 +3,9 @@ own triggers bump on every change that moves a figure (migration 0012)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, Text
+import datetime as dt
+
+from sqlalchemy import Date, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from povdesk.model.base import Base
@@ -20,7 +22,7 @@ class WallchartVersion(Base):
 
 class WallchartSummary(Base):
     """A village's figures for a year as computed at a version: valid while the version, the year and the year of
-    the guarantees' data are still those."""
+    the guarantees' data are still those, and the chart's recent visits start on or after `visits_from`."""
 
     __tablename__ = "wallchart_summary"
 
@@ -28,7 +30,10 @@ class WallchartSummary(Base):
     version: Mapped[int] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer)
     guarantee_year: Mapped[int | None] = mapped_column(Integer)
-    figures: Mapped[str] = mapped_column(Text)  # JSON: {"n": {metric: count}, "cadres": [cadre id, …]}
+    visits_from: Mapped[dt.date] = mapped_column(Date)  # the first day of the visits `figures` keeps by day
+    figures: Mapped[str] = mapped_column(
+        Text
+    )  # JSON: {"n": {metric: count, "visits:YYYY-MM-DD": count}, "cadres": […]}
 
 
 # The tables whose rows move a village's figures, and the column leading to the village: the village itself, or the
@@ -39,6 +44,7 @@ VILLAGE_OF = {
     "pairing": "household_id",
     "household_year": "household_id",
     "monitored_household": "household_id",
+    "visit": "household_id",
 }
 _BUMP = " ON CONFLICT (village_id) DO UPDATE SET n = wallchart_version.n + 1"
 

@@ -9,6 +9,7 @@ per village."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -194,6 +195,14 @@ def add_visits(q: Query, sums: dict[Place, Sums]) -> None:
     for v, g, n in q.grouped(func.count(), joins=((Visit, Visit.household_id == q.hh.c.id),),
                              where=(asof.visit_filter(q.cut),)):  # fmt: skip
         sums[v, g].n["visits_recent"] += n
+
+
+def add_visit_days(q: Query, since: dt.date, sums: dict[Place, Sums]) -> None:
+    """The visits from `since` on, per place and day, as n["visits:YYYY-MM-DD"] (summary.py keeps them; a chart
+    adds up the days of its window)."""
+    for v, g, day, n in q.grouped(func.count(), joins=((Visit, Visit.household_id == q.hh.c.id),),
+                                  where=(Visit.visited_on >= since,), extra_group=(Visit.visited_on,)):  # fmt: skip
+        sums[v, g].n[f"visits:{day.isoformat()}"] += n
 
 
 def breakdowns(s: Sums) -> dict[str, dict[str, int]]:

@@ -174,7 +174,7 @@ def _build(q: Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard:
         places = {(v, None): sums for v, sums in stored.items()}
     else:
         places = aggregate.places(q, years, asof.guarantee_year(session, cut))
-    aggregate.add_visits(q, places)
+        aggregate.add_visits(q, places)
     units, teams = _village_resources(session, cut)
     rural = _populations(session, cut.year)
 

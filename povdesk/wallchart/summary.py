@@ -2,7 +2,9 @@
 every household, member, pairing and guarantee of the county.
 
 A stored row is valid while its village's version (bumped by the database's triggers on every change that can move
-a figure, migration 0012), the chart's year and the guarantees' data year are those it was computed at. The rest
+a figure, migration 0012), the chart's year and the guarantees' data year are those it was computed at. Its visits
+are kept by day from the first day of the three months the chart counted: a later day's chart adds up its own window
+from them, which starts later (a chart dated earlier computes the row again). The rest
 are computed in the chart's own session — so that a change it has not committed yet is counted, as the registry
 shows it — and stored through a connection of their own, only where the committed version is still the one they
 were computed at: a figure is never stored under a version it does not belong to. The version is read before the
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 from povdesk.db import BUSY_TIMEOUT_MS, WRITE_UNIT, Database
 from povdesk.model import Area, WallchartSummary, WallchartVersion
 from povdesk.wallchart import asof
-from povdesk.wallchart.aggregate import Query, Sums, exit_years, places
+from povdesk.wallchart.aggregate import Query, Sums, add_visit_days, exit_years, places
 
 log = logging.getLogger(__name__)
 CHUNK = 500  # village ids per IN list
@@ -46,8 +48,8 @@ def decode(figures: str) -> Sums:
 
 
 def village_sums(session: Session, cut: asof.Cutoff, hh, villages: list[int], years: list[int]) -> dict[int, Sums]:
-    """The figures of today (`cut.live`) of these villages, without the recent visits; `hh` is today's households
-    (asof.households_table) and `years` the exit years of the chart."""
+    """The figures of today (`cut.live`) of these villages; `hh` is today's households (asof.households_table) and
+    `years` the exit years of the chart."""
     guarantee_year = asof.guarantee_year(session, cut)
     versions: dict[int, int] = {}
     stored: dict[int, Sums] = {}
@@ -55,21 +57,36 @@ def village_sums(session: Session, cut: asof.Cutoff, hh, villages: list[int], ye
         versions.update(session.execute(
             select(WallchartVersion.village_id, WallchartVersion.n).where(WallchartVersion.village_id.in_(ids))
         ).all())  # fmt: skip
-        for village, version, year, gyear, figures in session.execute(
+        for village, version, year, gyear, visits_from, figures in session.execute(
             select(WallchartSummary.village_id, WallchartSummary.version, WallchartSummary.year,
-                   WallchartSummary.guarantee_year, WallchartSummary.figures)
+                   WallchartSummary.guarantee_year, WallchartSummary.visits_from, WallchartSummary.figures)
             .where(WallchartSummary.village_id.in_(ids))
         ):  # fmt: skip
-            if (version, year, gyear) == (versions.get(village, 0), cut.year, guarantee_year):
+            if (version, year, gyear) == (versions.get(village, 0), cut.year, guarantee_year) and (
+                visits_from <= cut.visits_from
+            ):
                 stored[village] = decode(figures)
     stale = [v for v in villages if v not in stored]
-    if not stale:
-        return stored
-    everything = len(stale) == len(villages) and len(villages) > CHUNK  # a first chart: one pass over all households
-    computed = places(Query(session, cut, hh, villages=None if everything else stale), years, guarantee_year)
-    fresh = {v: computed.get((v, None), Sums()) for v in stale}
-    _store(session, cut, guarantee_year, {v: (versions.get(v, 0), fresh[v]) for v in stale})
-    return stored | fresh
+    if stale:
+        everything = len(stale) == len(villages) and len(villages) > CHUNK  # a first chart: one pass over all
+        query = Query(session, cut, hh, villages=None if everything else stale)
+        computed = places(query, years, guarantee_year)
+        add_visit_days(query, cut.visits_from, computed)
+        fresh = {v: computed.get((v, None), Sums()) for v in stale}
+        _store(session, cut, guarantee_year, {v: (versions.get(v, 0), fresh[v]) for v in stale})
+        stored |= fresh
+    for sums in stored.values():
+        _count_recent_visits(sums, cut)
+    return stored
+
+
+def _count_recent_visits(sums: Sums, cut: asof.Cutoff) -> None:
+    """The visits of the chart's window (asof.visit_filter) from the day counts, which are then dropped."""
+    first, last = f"visits:{cut.visits_from.isoformat()}", f"visits:{cut.on.isoformat()}"
+    days = [key for key in sums.n if key.startswith("visits:")]
+    sums.n["visits_recent"] = sum(sums.n[key] for key in days if first <= key <= last)
+    for key in days:
+        del sums.n[key]
 
 
 def refresh(db: Database) -> None:
@@ -123,6 +140,6 @@ def _write(conn, cut: asof.Cutoff, guarantee_year: int | None, rows: dict[int, t
     if keep:
         conn.execute(insert(WallchartSummary), [
             {"village_id": v, "version": rows[v][0], "year": cut.year, "guarantee_year": guarantee_year,
-             "figures": encode(rows[v][1])}
+             "visits_from": cut.visits_from, "figures": encode(rows[v][1])}
             for v in keep
         ])  # fmt: skip

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from county import demo_database  # noqa: E402
+from county import demo_database, with_recent_visits  # noqa: E402
 from sqlalchemy import delete, select  # noqa: E402
 from wallchart_bench import plain_group_by  # noqa: E402
 
@@ -61,6 +61,7 @@ def main() -> None:
     url = demo_database(args.households)
     app = QApplication.instance() or QApplication(sys.argv)
     database = open_database(url)
+    with_recent_visits(database)
     today = dt.date.today()
     with database.session() as s:
         town = s.scalar(select(Area.id).where(Area.level == "township").order_by(Area.path))

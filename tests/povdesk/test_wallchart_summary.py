@@ -22,6 +22,7 @@ from povdesk.model import (
     Member,
     MonitoredHousehold,
     Pairing,
+    Visit,
     WallchartSummary,
     WallchartVersion,
 )
@@ -78,6 +79,11 @@ def _risk_eliminated(s):
     monitored.risk_eliminated_on = TODAY
 
 
+def _a_visit(s):
+    pairing = s.scalar(select(Pairing).where(Pairing.end_on.is_(None)).order_by(Pairing.id.desc()))
+    s.add(Visit(cadre_id=pairing.cadre_id, household_id=pairing.household_id, visited_on=TODAY, note="走访"))
+
+
 def _delete_a_household(s):
     s.execute(delete(Household).where(Household.id == _poor_household(s, 4).id))
 
@@ -94,6 +100,7 @@ CHANGES = {
     "pairing": _end_a_pairing,
     "guarantee": _a_guarantee_falls_short,
     "monitoring": _risk_eliminated,
+    "visit": _a_visit,
     "deleted": _delete_a_household,
     "psql": _psql_update,
 }
@@ -255,3 +262,24 @@ def test_a_bulk_insert_on_sqlite_bumps_its_villages_once_and_keeps_the_triggers(
         bulk_insert(s, Member, [{"household_id": 10**9, "name": "无此户", "relation": "head"}])
     assert _triggers(sqlite_db) == triggers
     assert chart_figures(chart(sqlite_db)) == chart_figures(fresh_chart(sqlite_db))
+
+
+def test_a_later_days_chart_counts_its_own_three_months_of_visits_from_the_stored_days(county):
+    day = dt.date(2026, 6, 1)
+    with county.transaction() as s:
+        pairing = s.scalar(select(Pairing).where(Pairing.end_on.is_(None)).order_by(Pairing.id))
+        for ago in (100, 80, 10):  # the first is just before the three months of `day`
+            s.add(Visit(cadre_id=pairing.cadre_id, household_id=pairing.household_id,
+                        visited_on=day - dt.timedelta(days=ago), note="走访"))  # fmt: skip
+    forget_summary(county)
+    assert chart(county, today=day).total.values["visits_recent"] == 2
+    with county.session() as s:
+        stored = dict(s.execute(select(WallchartSummary.village_id, WallchartSummary.visits_from)).all())
+    later = day + dt.timedelta(days=20)  # the visit of 80 days before is now 100 days old
+    assert chart(county, today=later).total.values["visits_recent"] == 1
+    with county.session() as s:  # read from the stored days, not computed again
+        assert dict(s.execute(select(WallchartSummary.village_id, WallchartSummary.visits_from)).all()) == stored
+    assert chart_figures(chart(county, today=later)) == chart_figures(fresh_chart(county, today=later))
+    earlier = day - dt.timedelta(days=30)  # a chart dated before the stored days: computed again
+    assert chart(county, today=earlier).total.values["visits_recent"] == 2
+    assert chart_figures(chart(county, today=earlier)) == chart_figures(fresh_chart(county, today=earlier))

@@ -6,12 +6,14 @@ Create Date: 2026-12-01
 
 - `wallchart_version(village_id, n)`: bumped by the database itself whenever a change can move a village's figures
   of today — a household added, deleted, moved or changed in status, attribute, cause or exit year; a member added,
-  removed or moved; a pairing, a year's guarantees or a monitoring record added, changed or deleted. Triggers cover
+  removed or moved; a pairing, a year's guarantees, a monitoring record or a visit added, changed or deleted. Triggers cover
   every writer (the editor, the Core imports, psql). SQLite: row triggers, an UPDATE trigger only when a figure's
   column really changed. PostgreSQL: statement triggers with transition tables (one upsert per statement, villages
   in id order), SECURITY DEFINER so that a clerk's change bumps villages under row-level security.
-- `wallchart_summary(village_id, version, year, guarantee_year, figures)`: what povdesk.wallchart.summary computed,
-  valid while the village's version, the chart's year and the guarantees' data year are those it was computed at.
+- `wallchart_summary(village_id, version, year, guarantee_year, visits_from, figures)`: what
+  povdesk.wallchart.summary computed, valid while the village's version, the chart's year and the guarantees' data
+  year are those it was computed at, and while the chart's recent visits start on or after `visits_from`, the first day
+  whose visits it counted.
   It starts empty: the first county chart computes every village once.
 - `ix_household_plan_exit_year`: the chart's exit years are found by probing the indexes of the planned and the
   actual exit year, one probe per year, instead of reading every household.
@@ -37,6 +39,7 @@ WATCHED = {
     "household_year": ("household_id", "year", "food_clothing_ok", "education_ok", "medical_ok", "housing_ok",
                        "water_ok"),
     "monitored_household": ("household_id", "type", "risk_eliminated_on"),
+    "visit": ("household_id", "visited_on"),
 }  # fmt: skip
 BUMP = " ON CONFLICT (village_id) DO UPDATE SET n = wallchart_version.n + 1"
 GROUPS = ("povdesk_county_admin", "povdesk_county_clerk", "povdesk_township_clerk", "povdesk_village_clerk")
@@ -121,6 +124,7 @@ def upgrade() -> None:
         ("wallchart_summary", [sa.Column("version", sa.Integer(), nullable=False),
                                sa.Column("year", sa.Integer(), nullable=False),
                                sa.Column("guarantee_year", sa.Integer(), nullable=True),
+                               sa.Column("visits_from", sa.Date(), nullable=False),
                                sa.Column("figures", sa.Text(), nullable=False)]),
     ):  # fmt: skip
         op.create_table(
