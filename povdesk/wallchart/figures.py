@@ -179,8 +179,11 @@ def _build(q: Query, tree: _Tree, root: _Node | None, office: str) -> Dashboard:
     rural = _populations(session, cut.year)
 
     by_village: dict[int, Sums] = defaultdict(Sums)
-    for (village, _group), sums in places.items():
-        by_village[village].add(sums)
+    if level == "village":  # its groups' figures add up to it
+        for (village, _group), sums in places.items():
+            by_village[village].add(sums)
+    else:  # one place per village
+        by_village.update((village, sums) for (village, _group), sums in places.items())
     for v in villages:
         by_village[v.id].units |= units.get(v.id, set())
         by_village[v.id].n["teams"] += teams.get(v.id, 0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from sqlalchemy import Engine, delete, insert, select, text
@@ -30,6 +31,7 @@ from povdesk.wallchart.aggregate import Query, Sums, add_visit_days, exit_years,
 
 log = logging.getLogger(__name__)
 CHUNK = 500  # village ids per IN list
+VISIT_DAY = "visits:"  # aggregate.add_visit_days: n["visits:YYYY-MM-DD"]
 
 
 def _chunks(ids: list[int]):
@@ -38,13 +40,21 @@ def _chunks(ids: list[int]):
 
 
 def encode(sums: Sums) -> str:
-    return json.dumps({"n": {k: v for k, v in sums.n.items() if v}, "cadres": sorted(sums.cadres)},
-                      separators=(",", ":"))  # fmt: skip
+    """A village's figures as stored: the counts, the cadres, and the visits by day (sorted, as two lists)."""
+    days = sorted(k for k in sums.n if k.startswith(VISIT_DAY))
+    counts = {k: v for k, v in sums.n.items() if v and not k.startswith(VISIT_DAY)}
+    return json.dumps({"n": counts, "cadres": sorted(sums.cadres), "visit_days": [d[len(VISIT_DAY) :] for d in days],
+                       "visits": [sums.n[d] for d in days]}, separators=(",", ":"))  # fmt: skip
 
 
-def decode(figures: str) -> Sums:
+def decode(figures: str, cut: asof.Cutoff) -> Sums:
+    """The figures of a stored row for a chart: its visits by day become the visits of the chart's window."""
     data = json.loads(figures)
-    return Sums(n=Counter(data["n"]), cadres=set(data["cadres"]))
+    days, visits = data["visit_days"], data["visits"]
+    window = slice(bisect_left(days, cut.visits_from.isoformat()), bisect_right(days, cut.on.isoformat()))
+    n = Counter(data["n"])
+    n["visits_recent"] = sum(visits[window])
+    return Sums(n=n, cadres=set(data["cadres"]))
 
 
 def village_sums(session: Session, cut: asof.Cutoff, hh, villages: list[int], years: list[int]) -> dict[int, Sums]:
@@ -65,28 +75,17 @@ def village_sums(session: Session, cut: asof.Cutoff, hh, villages: list[int], ye
             if (version, year, gyear) == (versions.get(village, 0), cut.year, guarantee_year) and (
                 visits_from <= cut.visits_from
             ):
-                stored[village] = decode(figures)
+                stored[village] = decode(figures, cut)
     stale = [v for v in villages if v not in stored]
     if stale:
         everything = len(stale) == len(villages) and len(villages) > CHUNK  # a first chart: one pass over all
         query = Query(session, cut, hh, villages=None if everything else stale)
         computed = places(query, years, guarantee_year)
         add_visit_days(query, cut.visits_from, computed)
-        fresh = {v: computed.get((v, None), Sums()) for v in stale}
-        _store(session, cut, guarantee_year, {v: (versions.get(v, 0), fresh[v]) for v in stale})
-        stored |= fresh
-    for sums in stored.values():
-        _count_recent_visits(sums, cut)
+        encoded = {v: encode(computed.get((v, None), Sums())) for v in stale}
+        _store(session, cut, guarantee_year, {v: (versions.get(v, 0), encoded[v]) for v in stale})
+        stored |= {v: decode(encoded[v], cut) for v in stale}  # read back as a stored row is: one way to count
     return stored
-
-
-def _count_recent_visits(sums: Sums, cut: asof.Cutoff) -> None:
-    """The visits of the chart's window (asof.visit_filter) from the day counts, which are then dropped."""
-    first, last = f"visits:{cut.visits_from.isoformat()}", f"visits:{cut.on.isoformat()}"
-    days = [key for key in sums.n if key.startswith("visits:")]
-    sums.n["visits_recent"] = sum(sums.n[key] for key in days if first <= key <= last)
-    for key in days:
-        del sums.n[key]
 
 
 def refresh(db: Database) -> None:
@@ -103,7 +102,7 @@ def refresh(db: Database) -> None:
         log.warning("wall chart summary not refreshed: %s", exc)
 
 
-def _store(session: Session, cut: asof.Cutoff, guarantee_year: int | None, rows: dict[int, tuple[int, Sums]]) -> None:
+def _store(session: Session, cut: asof.Cutoff, guarantee_year: int | None, rows: dict[int, tuple[int, str]]) -> None:
     """Save computed rows whose committed version is still the one they were computed at, in a short transaction of
     their own; give up at once (the chart is already right) when the database is busy or refuses."""
     engine = session.get_bind()
@@ -127,7 +126,7 @@ def _store(session: Session, cut: asof.Cutoff, guarantee_year: int | None, rows:
         log.info("wall chart summary not stored: %s", exc.orig)
 
 
-def _write(conn, cut: asof.Cutoff, guarantee_year: int | None, rows: dict[int, tuple[int, Sums]]) -> None:
+def _write(conn, cut: asof.Cutoff, guarantee_year: int | None, rows: dict[int, tuple[int, str]]) -> None:
     ids = list(rows)
     current: dict[int, int] = {}
     for chunk in _chunks(ids):
@@ -140,6 +139,6 @@ def _write(conn, cut: asof.Cutoff, guarantee_year: int | None, rows: dict[int, t
     if keep:
         conn.execute(insert(WallchartSummary), [
             {"village_id": v, "version": rows[v][0], "year": cut.year, "guarantee_year": guarantee_year,
-             "visits_from": cut.visits_from, "figures": encode(rows[v][1])}
+             "visits_from": cut.visits_from, "figures": rows[v][1]}
             for v in keep
         ])  # fmt: skip

@@ -54,5 +54,6 @@ def with_recent_visits(database, per_household: int = 3) -> int:
         bulk_insert(s, Visit, rows)
     from povdesk.wallchart import summary
 
-    summary.refresh(database)  # as an import leaves it
+    database.refresh_statistics()  # as after an import: the planner knows the visits
+    summary.refresh(database)
     return len(rows)
