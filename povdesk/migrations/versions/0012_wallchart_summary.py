@@ -17,6 +17,9 @@ Create Date: 2026-12-01
   It starts empty: the first county chart computes every village once.
 - `ix_household_plan_exit_year`: the chart's exit years are found by probing the indexes of the planned and the
   actual exit year, one probe per year, instead of reading every household.
+- `ix_visit_household_id_visited_on` replaces `ix_visit_household_id`: a village's recent visits are an index-only
+  range per household. Without it SQLite read the whole county's recent visits by date for one village (0.6 s for
+  360,000 visits).
 - PostgreSQL: both tables under row-level security like the households (a township or village clerk reads and
   writes the rows of their subtree's villages), granted to the PovDesk groups of 0010.
 """
@@ -134,6 +137,8 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint("village_id", name=op.f(f"pk_{table}")),
         )
     op.create_index("ix_household_plan_exit_year", "household", ["plan_exit_year"])
+    op.create_index("ix_visit_household_id_visited_on", "visit", ["household_id", "visited_on"])
+    op.drop_index("ix_visit_household_id", "visit")
     conn = op.get_bind()
     # every village with households starts at version 1 (a village without a row is at 0)
     conn.execute(sa.text("INSERT INTO wallchart_version (village_id, n) "
@@ -157,5 +162,7 @@ def downgrade() -> None:
         if not sqlite:
             conn.execute(sa.text(f"DROP FUNCTION IF EXISTS povdesk_wc_{table}()"))
     op.drop_index("ix_household_plan_exit_year", "household")
+    op.create_index("ix_visit_household_id", "visit", ["household_id"])
+    op.drop_index("ix_visit_household_id_visited_on", "visit")
     op.drop_table("wallchart_summary")
     op.drop_table("wallchart_version")
