@@ -79,8 +79,12 @@ def _row_trigger_suspended(dbapi_conn, table: str, keys: list[str], values: list
     of the transaction. PostgreSQL's triggers already run once per statement."""
     column = VILLAGE_OF.get(table)
     name = f"povdesk_wc_{table}_insert"
-    found = dbapi_conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
-    if column is None or column not in keys or found is None:
+    found = None
+    if column in keys:  # a watched table (None is never a key)
+        found = dbapi_conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        ).fetchone()
+    if found is None:
         yield
         return
     dbapi_conn.execute(f'DROP TRIGGER "{name}"')

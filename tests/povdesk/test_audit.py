@@ -28,6 +28,16 @@ def _first(db) -> int:
         return s.scalars(select(Household.id).order_by(Household.id)).first()
 
 
+def _saved_by_clerk(db, hid: int, **changes):
+    """The household's draft as 王经办 saved it with these changes in the editor."""
+    with db.session() as s:
+        draft = households.load(s, hid)
+    for field, value in changes.items():
+        setattr(draft, field, value)
+    households.save(db, draft, user="王经办")
+    return draft
+
+
 def test_an_editor_save_is_audited_with_who_when_and_old_to_new(county):
     hid = _first(county)
     with county.session() as s:
@@ -93,10 +103,7 @@ def test_a_deleted_households_history_stays_with_its_number_and_name(county):
     from povdesk.model import ChangeLog
 
     hid = _first(county)
-    with county.session() as s:
-        draft = households.load(s, hid)
-    draft.phone = "13911110000"
-    households.save(county, draft, user="王经办")
+    draft = _saved_by_clerk(county, hid, phone="13911110000")
     head = draft.head().name
     with county.session() as s:
         count = s.scalar(select(func.count()).where(ChangeLog.household_id == hid))
@@ -113,10 +120,7 @@ def test_history_times_are_utc(county):
     from povdesk.model import ChangeLog
 
     hid = _first(county)
-    with county.session() as s:
-        draft = households.load(s, hid)
-    draft.address = "新址1号"
-    households.save(county, draft, user="王经办")
+    _saved_by_clerk(county, hid, address="新址1号")
     utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with county.session() as s:
         at = s.scalars(select(ChangeLog.at).where(ChangeLog.household_id == hid).order_by(ChangeLog.id.desc())).first()
